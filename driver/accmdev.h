@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * accmdev: simulated queue-pair accelerators as VFIO mediated devices.
+ *
+ * Objects and who owns them:
+ *
+ *   struct accmdev_parent   one simulated accelerator, a class device
+ *                           (/sys/class/accmdev/accmdevN) and mdev parent.
+ *                           Owns a pool of queue pairs and its types.
+ *   struct accmdev_type     one mdev type (a queue-pair shape) of a parent.
+ *   struct accmdev_device   one mdev, a vfio_device; holds qps queue pairs
+ *                           of its parent's pool while it exists.
+ */
+#ifndef ACCMDEV_H
+#define ACCMDEV_H
+
+#include <linux/atomic.h>
+#include <linux/device.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+
+#include "migver.h"
+
+#define ACCMDEV_NAME		"accmdev"
+#define ACCMDEV_MAX_PARENTS	16
+#define ACCMDEV_QP_POOL_MAX	4096
+/* Types are the shapes 1, 2, 4, ... up to this many queue pairs. */
+#define ACCMDEV_MAX_TYPE_QPS	16
+#define ACCMDEV_MAX_TYPES	5
+
+struct accmdev_parent;
+
+struct accmdev_type {
+	struct mdev_type mtype;
+	struct accmdev_parent *parent;
+	unsigned int qps;
+	char sysfs_name[16];
+	char pretty_name[48];
+};
+
+struct accmdev_parent {
+	struct device dev;
+	struct mdev_parent mdev_parent;
+	unsigned int id;
+
+	/* Hardware description, fixed at load. */
+	unsigned int kind;		/* enum accmdev_kind */
+	unsigned int rev;		/* hardware revision */
+	u32 algs;			/* native algorithms of kind and rev */
+	bool migratable;
+	unsigned int qp_total;
+
+	/* Free queue pairs; changed only with atomic_try_cmpxchg. */
+	atomic_t qp_free;
+
+	struct accmdev_type types[ACCMDEV_MAX_TYPES];
+	struct mdev_type *type_list[ACCMDEV_MAX_TYPES];
+	unsigned int nr_types;
+	unsigned int nr_type_files;	/* migration_version files added */
+};
+
+struct accmdev_device {
+	struct vfio_device vdev;
+	struct accmdev_parent *parent;
+	struct accmdev_type *type;
+
+	struct mutex lock;		/* protects the model and open */
+	unsigned int model_rev;		/* <= parent->rev */
+	u32 model_algs;			/* subset of the model rev's algs */
+	bool open;			/* between open_device and close */
+};
+
+static inline struct accmdev_type *to_accmdev_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct accmdev_type, mtype);
+}
+
+static inline struct accmdev_parent *to_accmdev_parent(struct device *dev)
+{
+	return container_of(dev, struct accmdev_parent, dev);
+}
+
+static inline struct accmdev_device *vdev_to_adev(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct accmdev_device, vdev);
+}
+
+/* What the "parents" module parameter asks for, one per accelerator. */
+struct accmdev_desc {
+	unsigned int kind;
+	unsigned int rev;
+	unsigned int qps;
+	bool migratable;
+};
+
+/* parent.c */
+extern struct class accmdev_class;
+struct accmdev_parent *accmdev_parent_create(const struct accmdev_desc *d,
+					     unsigned int id);
+void accmdev_parent_destroy(struct accmdev_parent *p);
+bool accmdev_pool_take(struct accmdev_parent *p, unsigned int qps);
+void accmdev_pool_give(struct accmdev_parent *p, unsigned int qps);
+unsigned int accmdev_type_get_available(struct mdev_type *mtype);
+ssize_t accmdev_type_show_description(struct mdev_type *mtype, char *buf);
+
+/* sysfs.c */
+extern const struct attribute_group *accmdev_parent_groups[];
+extern const struct attribute_group *accmdev_device_groups[];
+int accmdev_type_files_add(struct accmdev_parent *p);
+void accmdev_type_files_remove(struct accmdev_parent *p);
+
+/* vfio_dev.c */
+extern struct mdev_driver accmdev_mdev_driver;
+
+#endif /* ACCMDEV_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every difference between the kernels accmdev supports (6.1 and later)
+ * lives here. Each shim names the kernel version that introduced the
+ * change it hides. Driver code calls only the wrappers below.
+ */
+#ifndef ACCMDEV_COMPAT_H
+#define ACCMDEV_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/vfio.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "accmdev needs Linux 6.1 or later (vfio_alloc_device, mdev_register_parent)"
+#endif
+
+/*
+ * 6.2 ("vfio: Remove vfio_free_device"): the core frees the vfio_device
+ * after ->release(). On 6.1 ->release() must free it itself.
+ */
+static inline void accmdev_vfio_free(struct vfio_device *vdev)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	vfio_free_device(vdev);
+#endif
+}
+
+/*
+ * 6.2 ("vfio-iommufd: Support iommufd for emulated VFIO devices") added
+ * the iommufd callbacks; they are mandatory when CONFIG_IOMMUFD is set.
+ * detach_ioas arrived with the vfio cdev series in 6.6
+ * ("vfio-iommufd: Add detach_ioas support for emulated VFIO devices").
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define ACCMDEV_IOMMUFD_OPS					\
+	.bind_iommufd	= vfio_iommufd_emulated_bind,		\
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,		\
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,	\
+	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define ACCMDEV_IOMMUFD_OPS					\
+	.bind_iommufd	= vfio_iommufd_emulated_bind,		\
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,		\
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,
+#else
+#define ACCMDEV_IOMMUFD_OPS
+#endif
+
+#endif /* ACCMDEV_COMPAT_H */

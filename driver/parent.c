@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * accmdev parents: simulated accelerators, their mdev types and their
+ * queue-pair pools.
+ *
+ * Each accelerator is a class device, /sys/class/accmdev/accmdevN, and an
+ * mdev parent. Its types are the queue-pair shapes 1, 2, 4, ... that fit
+ * its pool, named accmdev-<kind>-<N>qp. A type id encodes only the
+ * resource shape, never a version, so it stays stable across releases.
+ * All types of a parent share one pool: available_instances of a type is
+ * the free queue pairs divided by the type's shape.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "accmdev.h"
+
+struct class accmdev_class = {
+	.name		= ACCMDEV_NAME,
+	.dev_groups	= accmdev_parent_groups,
+};
+
+bool accmdev_pool_take(struct accmdev_parent *p, unsigned int qps)
+{
+	int free = atomic_read(&p->qp_free);
+
+	do {
+		if (free < (int)qps)
+			return false;
+	} while (!atomic_try_cmpxchg(&p->qp_free, &free, free - qps));
+	return true;
+}
+
+void accmdev_pool_give(struct accmdev_parent *p, unsigned int qps)
+{
+	int free = atomic_add_return(qps, &p->qp_free);
+
+	WARN_ON_ONCE(free > (int)p->qp_total);
+}
+
+unsigned int accmdev_type_get_available(struct mdev_type *mtype)
+{
+	struct accmdev_type *t = to_accmdev_type(mtype);
+
+	return atomic_read(&t->parent->qp_free) / t->qps;
+}
+
+/* One key=value per line, so that tools can parse it. */
+ssize_t accmdev_type_show_description(struct mdev_type *mtype, char *buf)
+{
+	struct accmdev_type *t = to_accmdev_type(mtype);
+	struct accmdev_parent *p = t->parent;
+	char algs[128];
+	int len;
+
+	len = accmdev_algs_format(p->algs, algs, sizeof(algs));
+	if (len < 0)
+		return len;
+	return sysfs_emit(buf,
+			  "qps=%u\nkind=%s\nrevision=%u\nalgorithms=%s\nmigratable=%u\n",
+			  t->qps, accmdev_kind_name(p->kind), p->rev, algs,
+			  p->migratable);
+}
+
+static void accmdev_parent_init_types(struct accmdev_parent *p)
+{
+	const char *kind = accmdev_kind_name(p->kind);
+	unsigned int qps;
+
+	for (qps = 1; qps <= ACCMDEV_MAX_TYPE_QPS && qps <= p->qp_total;
+	     qps *= 2) {
+		struct accmdev_type *t = &p->types[p->nr_types];
+
+		t->parent = p;
+		t->qps = qps;
+		snprintf(t->sysfs_name, sizeof(t->sysfs_name), "%s-%uqp",
+			 kind, qps);
+		snprintf(t->pretty_name, sizeof(t->pretty_name),
+			 "accmdev %s rev%u %u-QP", kind, p->rev, qps);
+		t->mtype.sysfs_name = t->sysfs_name;
+		t->mtype.pretty_name = t->pretty_name;
+		p->type_list[p->nr_types] = &t->mtype;
+		p->nr_types++;
+	}
+}
+
+static void accmdev_parent_release(struct device *dev)
+{
+	kfree(to_accmdev_parent(dev));
+}
+
+struct accmdev_parent *accmdev_parent_create(const struct accmdev_desc *d,
+					     unsigned int id)
+{
+	struct accmdev_parent *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	p->id = id;
+	p->kind = d->kind;
+	p->rev = d->rev;
+	p->algs = accmdev_native_algs(d->kind, d->rev);
+	p->migratable = d->migratable;
+	p->qp_total = d->qps;
+	atomic_set(&p->qp_free, d->qps);
+	accmdev_parent_init_types(p);
+
+	device_initialize(&p->dev);
+	p->dev.class = &accmdev_class;
+	p->dev.release = accmdev_parent_release;
+	ret = dev_set_name(&p->dev, ACCMDEV_NAME "%u", id);
+	if (ret)
+		goto out_put_dev;
+	ret = device_add(&p->dev);
+	if (ret)
+		goto out_put_dev;
+
+	ret = mdev_register_parent(&p->mdev_parent, &p->dev,
+				   &accmdev_mdev_driver, p->type_list,
+				   p->nr_types);
+	if (ret)
+		goto out_del_dev;
+
+	ret = accmdev_type_files_add(p);
+	if (ret)
+		goto out_unregister_parent;
+
+	dev_info(&p->dev, "%s rev%u, %u queue pairs, %smigratable\n",
+		 accmdev_kind_name(p->kind), p->rev, p->qp_total,
+		 p->migratable ? "" : "not ");
+	return p;
+
+out_unregister_parent:
+	mdev_unregister_parent(&p->mdev_parent);
+out_del_dev:
+	device_del(&p->dev);
+out_put_dev:
+	put_device(&p->dev);
+	return ERR_PTR(ret);
+}
+
+/* Removes every device of @p (none may be open), then @p itself. */
+void accmdev_parent_destroy(struct accmdev_parent *p)
+{
+	accmdev_type_files_remove(p);
+	mdev_unregister_parent(&p->mdev_parent);
+	device_unregister(&p->dev);
+}

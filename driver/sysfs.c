@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * accmdev sysfs: parent attributes, migration_version on type and device
+ * nodes, and the per-device model attributes.
+ *
+ * migration_version reads as one line that describes what a source would
+ * put in its migration stream. Writing a source's line is a pure check:
+ * it succeeds only if this node can accept that source, and otherwise
+ * fails with one errno per reason (see migver.h and
+ * Documentation/admin-guide.rst). Nothing is changed by a write.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+
+#include "accmdev.h"
+
+/* Room for any version this build formats (it is far below a page). */
+#define ACCMDEV_MIGVER_BUF	256
+
+/* ---- parent attributes ------------------------------------------------ */
+
+static ssize_t kind_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  accmdev_kind_name(to_accmdev_parent(dev)->kind));
+}
+static DEVICE_ATTR_RO(kind);
+
+static ssize_t revision_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_accmdev_parent(dev)->rev);
+}
+static DEVICE_ATTR_RO(revision);
+
+static ssize_t algorithms_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	char algs[ACCMDEV_MIGVER_BUF];
+	int len;
+
+	len = accmdev_algs_format(to_accmdev_parent(dev)->algs, algs,
+				  sizeof(algs));
+	if (len < 0)
+		return len;
+	return sysfs_emit(buf, "%s\n", algs);
+}
+static DEVICE_ATTR_RO(algorithms);
+
+static ssize_t qp_total_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_accmdev_parent(dev)->qp_total);
+}
+static DEVICE_ATTR_RO(qp_total);
+
+static ssize_t qp_free_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  atomic_read(&to_accmdev_parent(dev)->qp_free));
+}
+static DEVICE_ATTR_RO(qp_free);
+
+static ssize_t migratable_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_accmdev_parent(dev)->migratable);
+}
+static DEVICE_ATTR_RO(migratable);
+
+static struct attribute *accmdev_parent_attrs[] = {
+	&dev_attr_kind.attr,
+	&dev_attr_revision.attr,
+	&dev_attr_algorithms.attr,
+	&dev_attr_qp_total.attr,
+	&dev_attr_qp_free.attr,
+	&dev_attr_migratable.attr,
+	NULL,
+};
+
+static const struct attribute_group accmdev_parent_group = {
+	.attrs = accmdev_parent_attrs,
+};
+
+const struct attribute_group *accmdev_parent_groups[] = {
+	&accmdev_parent_group,
+	NULL,
+};
+
+/* ---- migration_version, shared by type and device nodes --------------- */
+
+static ssize_t accmdev_migver_show(const struct accmdev_parent *p,
+				   unsigned int qps, unsigned int rev,
+				   u32 algs, char *buf)
+{
+	struct accmdev_migver v = {
+		.major	= ACCMDEV_FORMAT_MAJOR,
+		.minor	= ACCMDEV_FORMAT_MINOR,
+		.kind	= p->kind,
+		.rev	= rev,
+		.qps	= qps,
+		.algs	= algs,
+	};
+	char line[ACCMDEV_MIGVER_BUF];
+	int len;
+
+	if (!p->migratable)
+		return -ENODEV;
+	len = accmdev_migver_format(&v, line, sizeof(line));
+	if (len < 0)
+		return len;
+	return sysfs_emit(buf, "%s\n", line);
+}
+
+/* One rate-limited line naming the field that made a check fail. */
+static void accmdev_migver_log(struct device *dev, const char *node,
+			       enum accmdev_compat c,
+			       const struct accmdev_migver *src,
+			       const struct accmdev_migver_dst *dst)
+{
+	const char *field = accmdev_compat_field(c);
+	unsigned int have = 0, want = 0;
+
+	switch (c) {
+	case ACCMDEV_COMPAT_KIND:
+		have = src->kind;
+		want = dst->kind;
+		break;
+	case ACCMDEV_COMPAT_QPS:
+		have = src->qps;
+		want = dst->qps;
+		break;
+	case ACCMDEV_COMPAT_FORMAT:
+		have = src->major;
+		want = ACCMDEV_FORMAT_MAJOR;
+		break;
+	case ACCMDEV_COMPAT_REV:
+		have = src->rev;
+		want = dst->rev;
+		break;
+	case ACCMDEV_COMPAT_ALGS:
+		have = src->algs;
+		want = dst->algs;
+		break;
+	default:
+		dev_info_ratelimited(dev, "%s: migration_version refused: %s\n",
+				     node, c == ACCMDEV_COMPAT_NOMIG ?
+				     "cannot migrate" : "malformed or foreign");
+		return;
+	}
+	dev_info_ratelimited(dev,
+			     "%s: migration_version refused: %s differs (source %#x, here %#x)\n",
+			     node, field, have, want);
+}
+
+static int accmdev_migver_store(struct device *dev, const char *node,
+				const char *buf, size_t count,
+				const struct accmdev_migver_dst *dst)
+{
+	struct accmdev_migver src = {};
+	enum accmdev_compat c;
+
+	c = accmdev_migver_check(buf, count, dst, &src);
+	if (c == ACCMDEV_COMPAT_OK)
+		return 0;
+	accmdev_migver_log(dev, node, c, &src, dst);
+	return -accmdev_compat_errno(c);
+}
+
+/* ---- migration_version on type nodes ---------------------------------- */
+
+/*
+ * The mdev core (6.1 and later) has no hook for extra per-type files: the
+ * type kobject's sysfs_ops cast every attribute to the core's private
+ * struct mdev_type_attribute, which is { attr, show, store } with these
+ * exact signatures in every kernel from 6.1 to 6.12. This struct mirrors
+ * that layout so the core's ops can call our handlers. The files are
+ * added right after mdev_register_parent() and removed right before
+ * mdev_unregister_parent(), so the type kobjects outlive them.
+ *
+ * Between the core's MDEV_STATE=registered uevent and the end of
+ * accmdev_type_files_add() a type directory exists without the file.
+ * The parent then emits a change uevent with ACCMDEV_TYPES=ready; tools
+ * wait for either that event or the file (Documentation/admin-guide.rst).
+ */
+struct accmdev_type_attr {
+	struct attribute attr;
+	ssize_t (*show)(struct mdev_type *mtype,
+			struct accmdev_type_attr *attr, char *buf);
+	ssize_t (*store)(struct mdev_type *mtype,
+			 struct accmdev_type_attr *attr, const char *buf,
+			 size_t count);
+};
+
+static ssize_t type_migration_version_show(struct mdev_type *mtype,
+					   struct accmdev_type_attr *attr,
+					   char *buf)
+{
+	struct accmdev_type *t = to_accmdev_type(mtype);
+	struct accmdev_parent *p = t->parent;
+
+	return accmdev_migver_show(p, t->qps, p->rev, p->algs, buf);
+}
+
+/* A device of this type could be created and lowered to the source. */
+static ssize_t type_migration_version_store(struct mdev_type *mtype,
+					    struct accmdev_type_attr *attr,
+					    const char *buf, size_t count)
+{
+	struct accmdev_type *t = to_accmdev_type(mtype);
+	struct accmdev_parent *p = t->parent;
+	struct accmdev_migver_dst dst = {
+		.migratable	= p->migratable,
+		.exact_rev	= false,
+		.kind		= p->kind,
+		.qps		= t->qps,
+		.rev		= p->rev,
+		.algs		= p->algs,
+	};
+	int ret;
+
+	ret = accmdev_migver_store(&p->dev, t->sysfs_name, buf, count, &dst);
+	return ret ? ret : count;
+}
+
+static struct accmdev_type_attr accmdev_type_attr_migration_version =
+	__ATTR(migration_version, 0644, type_migration_version_show,
+	       type_migration_version_store);
+
+int accmdev_type_files_add(struct accmdev_parent *p)
+{
+	char *envp[] = { "ACCMDEV_TYPES=ready", NULL };
+	int ret;
+
+	for (p->nr_type_files = 0; p->nr_type_files < p->nr_types;
+	     p->nr_type_files++) {
+		struct mdev_type *mtype = p->type_list[p->nr_type_files];
+
+		ret = sysfs_create_file(&mtype->kobj,
+					&accmdev_type_attr_migration_version.attr);
+		if (ret) {
+			accmdev_type_files_remove(p);
+			return ret;
+		}
+	}
+	kobject_uevent_env(&p->dev.kobj, KOBJ_CHANGE, envp);
+	return 0;
+}
+
+void accmdev_type_files_remove(struct accmdev_parent *p)
+{
+	while (p->nr_type_files) {
+		struct mdev_type *mtype = p->type_list[--p->nr_type_files];
+
+		sysfs_remove_file(&mtype->kobj,
+				  &accmdev_type_attr_migration_version.attr);
+	}
+}
+
+/* ---- device attributes ------------------------------------------------ */
+
+static ssize_t migration_version_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct accmdev_device *adev = dev_get_drvdata(dev);
+	unsigned int rev;
+	u32 algs;
+
+	mutex_lock(&adev->lock);
+	rev = adev->model_rev;
+	algs = adev->model_algs;
+	mutex_unlock(&adev->lock);
+	return accmdev_migver_show(adev->parent, adev->type->qps, rev, algs,
+				   buf);
+}
+
+/* This device, with its current model, accepts the source. */
+static ssize_t migration_version_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t count)
+{
+	struct accmdev_device *adev = dev_get_drvdata(dev);
+	struct accmdev_parent *p = adev->parent;
+	struct accmdev_migver_dst dst = {
+		.migratable	= p->migratable,
+		.exact_rev	= true,
+		.kind		= p->kind,
+		.qps		= adev->type->qps,
+	};
+	int ret;
+
+	mutex_lock(&adev->lock);
+	dst.rev = adev->model_rev;
+	dst.algs = adev->model_algs;
+	mutex_unlock(&adev->lock);
+
+	ret = accmdev_migver_store(dev, "device", buf, count, &dst);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(migration_version);
+
+static ssize_t model_revision_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct accmdev_device *adev = dev_get_drvdata(dev);
+	unsigned int rev;
+
+	mutex_lock(&adev->lock);
+	rev = adev->model_rev;
+	mutex_unlock(&adev->lock);
+	return sysfs_emit(buf, "%u\n", rev);
+}
+
+/* Lowering the revision resets the algorithms to that model's native set. */
+static ssize_t model_revision_store(struct device *dev,
+				    struct device_attribute *attr,
+				    const char *buf, size_t count)
+{
+	struct accmdev_device *adev = dev_get_drvdata(dev);
+	struct accmdev_parent *p = adev->parent;
+	unsigned int rev;
+	int ret = 0;
+
+	if (kstrtouint(buf, 10, &rev) || rev < 1 || rev > p->rev)
+		return -EINVAL;
+
+	mutex_lock(&adev->lock);
+	if (adev->open) {
+		ret = -EBUSY;
+	} else {
+		adev->model_rev = rev;
+		adev->model_algs = accmdev_native_algs(p->kind, rev) & p->algs;
+	}
+	mutex_unlock(&adev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(model_revision);
+
+static ssize_t model_algorithms_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct accmdev_device *adev = dev_get_drvdata(dev);
+	char algs[ACCMDEV_MIGVER_BUF];
+	u32 mask;
+	int len;
+
+	mutex_lock(&adev->lock);
+	mask = adev->model_algs;
+	mutex_unlock(&adev->lock);
+	len = accmdev_algs_format(mask, algs, sizeof(algs));
+	if (len < 0)
+		return len;
+	return sysfs_emit(buf, "%s\n", algs);
+}
+
+/* A non-empty subset of the native algorithms of the model revision. */
+static ssize_t model_algorithms_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct accmdev_device *adev = dev_get_drvdata(dev);
+	struct accmdev_parent *p = adev->parent;
+	u32 algs;
+	int ret;
+
+	ret = accmdev_algs_parse(buf, count, &algs);
+	if (ret)
+		return ret;
+
+	mutex_lock(&adev->lock);
+	if (adev->open)
+		ret = -EBUSY;
+	else if (algs & ~(accmdev_native_algs(p->kind, adev->model_rev) &
+			  p->algs))
+		ret = -EINVAL;
+	else
+		adev->model_algs = algs;
+	mutex_unlock(&adev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(model_algorithms);
+
+static struct attribute *accmdev_device_attrs[] = {
+	&dev_attr_migration_version.attr,
+	&dev_attr_model_revision.attr,
+	&dev_attr_model_algorithms.attr,
+	NULL,
+};
+
+/* Unnamed, so that the files sit directly in the device directory. */
+static const struct attribute_group accmdev_device_group = {
+	.attrs = accmdev_device_attrs,
+};
+
+const struct attribute_group *accmdev_device_groups[] = {
+	&accmdev_device_group,
+	NULL,
+};
