@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * accctl: list, create and check accmdev mediated devices.
+ *
+ * Exit status: 0 success (or compatible), 1 incompatible (or nothing
+ * found), 2 error. Errors are one line on stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "sysfs.h"
+#include "util.h"
+
+struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct verb verbs[] = {
+	{ "list", cmd_list, "list [--parent P] [--json]" },
+	{ "types", cmd_types, "types [--parent P] [--json]" },
+	{ "create", cmd_create,
+	  "create --parent P --type T [--uuid U] [--model-rev R] [--model-algs LIST]\n"
+	  "create --like SRC [--parent P] [--uuid U]" },
+	{ "remove", cmd_remove, "remove UUID" },
+	{ "version", cmd_version, "version SRC [--json]" },
+	{ "check", cmd_check, "check SRC DST [--offline] [--json]" },
+	{ "targets", cmd_targets, "targets SRC [--all] [--offline] [--json]" },
+	{ "monitor", cmd_monitor,
+	  "monitor [--count N] [--timeout S] [--kernel]" },
+};
+
+#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+static void print_usage(FILE *f, const struct verb *v)
+{
+	const char *line = v->usage, *nl;
+
+	do {
+		nl = strchr(line, '\n');
+		fprintf(f, "  accctl [--sysfs-root DIR] %.*s\n",
+			nl ? (int)(nl - line) : (int)strlen(line), line);
+		line = nl + 1;
+	} while (nl);
+}
+
+void cli_usage(FILE *f, const char *verb)
+{
+	size_t i;
+
+	fputs("usage:\n", f);
+	for (i = 0; i < N_VERBS; i++)
+		if (!verb || !strcmp(verb, verbs[i].name))
+			print_usage(f, &verbs[i]);
+	if (!verb)
+		fputs("SRC: UUID, [PARENT/]TYPE, a version string \"accmdev/...\", or @FILE (@- is stdin)\n"
+		      "DST: UUID or [PARENT/]TYPE\n"
+		      "exit status: 0 ok or compatible, 1 incompatible or none, 2 error\n",
+		      f);
+}
+
+int cli_set_root(const char *root)
+{
+	struct stat st;
+
+	if (root && *root && strcmp(root, "/")) {
+		if (stat(root, &st) || !S_ISDIR(st.st_mode))
+			return acc_err("sysfs root '%s' is not a directory",
+				       root);
+	}
+	if (sysfs_set_root(root))
+		return acc_err("sysfs root '%s' is too long", root);
+	return 0;
+}
+
+/* @in_order stops at the first operand (options before the verb). */
+static int getopt_any(int argc, char **argv, const struct option *opts,
+		      bool in_order)
+{
+	char shortopts[32];
+	const struct option *o;
+	size_t len;
+	int c;
+
+	strcpy(shortopts, in_order ? "+:h" : ":h");
+	len = strlen(shortopts);
+
+	/* Short forms are the option's value when it is a letter. */
+	for (o = opts; o->name && len + 2 < sizeof(shortopts); o++) {
+		if (o->val >= 'a' && o->val <= 'z' && o->val != 'h') {
+			shortopts[len++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				shortopts[len++] = ':';
+		}
+	}
+	shortopts[len] = '\0';
+	for (;;) {
+		c = getopt_long(argc, argv, shortopts, opts, NULL);
+		if (c != OPT_ROOT)
+			return c;
+		if (cli_set_root(optarg))
+			return '!';
+	}
+}
+
+int cli_getopt(int argc, char **argv, const struct option *opts)
+{
+	return getopt_any(argc, argv, opts, false);
+}
+
+int cli_bad_opt(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	/* Options before the verb have no verb to name. */
+	const char *verb = strcmp(argv[0], "accctl") ? argv[0] : NULL;
+	const char *sep = verb ? ": " : "";
+
+	if (!verb)
+		verb = "";
+	switch (c) {
+	case 'h':
+		cli_usage(stdout, verb[0] ? verb : NULL);
+		return 0;
+	case '!':
+		return EXIT_ERROR;	/* message already recorded */
+	case ':':
+		acc_err("%s%soption '%s' needs a value", verb, sep, arg);
+		return EXIT_ERROR;
+	default:
+		if (optopt && optopt < 0x100)
+			acc_err("%s%sunknown option '-%c'", verb, sep, optopt);
+		else
+			acc_err("%s%sunknown option '%s'", verb, sep, arg);
+		return EXIT_ERROR;
+	}
+}
+
+int cli_operands(int argc, char **argv, int min, int max, char ***ops)
+{
+	int n = argc - optind;
+
+	*ops = argv + optind;
+	if (n < min)
+		return acc_err("%s: missing operand (see accctl %s --help)",
+			       argv[0], argv[0]);
+	if (n > max)
+		return acc_err("%s: unexpected operand '%s'", argv[0],
+			       argv[optind + max]);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS };
+	size_t i;
+	int c;
+
+	if (cli_set_root(getenv("ACCCTL_SYSFS_ROOT")))
+		return EXIT_ERROR;
+	/* Options before the verb: stop at the first operand. */
+	while ((c = getopt_any(argc, argv, opts, true)) != -1) {
+		if (c == '?' || c == ':' || c == '!' || c == 'h') {
+			argv[0] = "accctl";
+			return cli_bad_opt(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		acc_err("no verb given (try accctl --help)");
+		return EXIT_ERROR;
+	}
+	for (i = 0; i < N_VERBS; i++) {
+		if (!strcmp(argv[optind], verbs[i].name)) {
+			argc -= optind;
+			argv += optind;
+			optind = 0;	/* full reset for the verb's options */
+			return verbs[i].run(argc, argv);
+		}
+	}
+	acc_err("unknown verb '%s' (try accctl --help)", argv[optind]);
+	return EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+	int status = run(argc, argv);
+
+	if (fflush(stdout) && status != EXIT_ERROR) {
+		acc_err("writing output failed");
+		status = EXIT_ERROR;
+	}
+	if (status && acc_errmsg())
+		fprintf(stderr, "accctl: %s\n", acc_errmsg());
+	return status;
+}
