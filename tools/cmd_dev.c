@@ -196,9 +196,9 @@ static const struct acc_type *pick_like(const struct acc_sys *s,
 	*status = EXIT_INCOMPATIBLE;
 	if (accepting)
 		acc_err("create: %zu local type(s) accept %s, but none has a free instance",
-			accepting, src->origin);
+			accepting, src->name);
 	else
-		acc_err("create: no local type accepts %s", src->origin);
+		acc_err("create: no local type accepts %s", src->name);
 	return NULL;
 }
 

@@ -40,6 +40,7 @@ static void print_mdev(const char *action, const char *uuid,
 {
 	char path[SYSFS_PATH_MAX], type[NAME_MAX_LEN] = "";
 
+	sysfs_wait_reset();
 	if (wait &&
 	    !sysfs_path(path, sizeof(path), "bus/mdev/devices/%s/mdev_type",
 			uuid) &&

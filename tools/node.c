@@ -40,6 +40,10 @@ int node_resolve(const struct acc_sys *s, const char *arg,
 	const struct acc_device *d;
 	const struct acc_type *t;
 
+	if (!strncmp(arg, VERSION_PREFIX, strlen(VERSION_PREFIX)) ||
+	    arg[0] == '@')
+		return acc_err("'%s' is a source, not a local type or UUID", arg);
+
 	if (uuid_normalize(arg, uuid)) {
 		d = model_find_device(s, uuid);
 		if (!d)
@@ -76,8 +80,8 @@ static int version_path(const struct acc_node *n, char *path, size_t size)
 	/* Type files come just after the type directories: wait for them. */
 	err = sysfs_wait(path);
 	if (err)
-		return acc_err("%s has no migration_version (waited %s)",
-			       n->label, strerror(-err));
+		return acc_err("%s has no migration_version, even after waiting for it",
+			       n->label);
 	return 0;
 }
 
@@ -157,10 +161,10 @@ int node_ask(const struct acc_node *n, const char *ver, bool offline)
 	return (int)c;
 }
 
-/* Up to 48 bytes of @s, non-printable bytes as '?', for messages. */
+/* Up to 80 bytes of @s, non-printable bytes as '?', for messages. */
 static void excerpt(const char *s, size_t len, char *out, size_t size)
 {
-	size_t i, n = len < 48 ? len : 48;
+	size_t i, n = len < 80 ? len : 80;
 
 	if (n >= size)
 		n = size - 1;
@@ -218,17 +222,20 @@ static int source_text(const struct acc_sys *s, const char *arg,
 			return acc_err("version string too long");
 		strcpy(src->text, arg);
 		strcpy(src->origin, "literal");
+		excerpt(arg, strlen(arg), src->name, sizeof(src->name));
 		return 0;
 	}
 	if (arg[0] == '@') {
 		if (!arg[1])
 			return acc_err("'@' needs a file name");
 		snprintf(src->origin, sizeof(src->origin), "%s", arg);
+		snprintf(src->name, sizeof(src->name), "%s", arg);
 		return read_file(arg + 1, src->text, sizeof(src->text));
 	}
 	if (node_resolve(s, arg, &n))
 		return -1;
 	snprintf(src->origin, sizeof(src->origin), "%s", n.label);
+	snprintf(src->name, sizeof(src->name), "%s", n.label);
 	err = node_read_version(&n, src->text, sizeof(src->text));
 	if (err == -ENODEV)
 		return acc_err("source %s cannot migrate (its parent %s is not migratable)",
@@ -239,7 +246,7 @@ static int source_text(const struct acc_sys *s, const char *arg,
 int source_resolve(const struct acc_sys *s, const char *arg,
 		   struct acc_source *src)
 {
-	char shown[64];
+	char shown[96];
 
 	memset(src, 0, sizeof(*src));
 	if (source_text(s, arg, src))
@@ -247,6 +254,8 @@ int source_resolve(const struct acc_sys *s, const char *arg,
 	src->parsed = accmdev_migver_parse(src->text, strlen(src->text),
 					   &src->v);
 	if (src->parsed == ACCMDEV_COMPAT_MALFORMED) {
+		if (!src->text[0])
+			return acc_err("%s holds no version string", src->origin);
 		excerpt(src->text, strlen(src->text), shown, sizeof(shown));
 		return acc_err("malformed version string '%s' (from %s)", shown,
 			       src->origin);

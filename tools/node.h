@@ -55,6 +55,7 @@ int node_ask(const struct acc_node *n, const char *ver, bool offline);
 struct acc_source {
 	char text[ACCMDEV_MIGVER_MAX];
 	char origin[2 * NAME_MAX_LEN];	/* node label, "@FILE" or "literal" */
+	char name[2 * NAME_MAX_LEN];	/* for messages: origin or the text */
 	enum accmdev_compat parsed;	/* OK or FORMAT; MALFORMED is refused */
 	struct accmdev_migver v;
 };

@@ -227,15 +227,32 @@ static long ready_timeout_ms(void)
 	return READY_TIMEOUT_MS;
 }
 
+/* End of the current readiness budget, in CLOCK_MONOTONIC ms; 0 if none. */
+static long ready_deadline;
+
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void sysfs_wait_reset(void)
+{
+	ready_deadline = 0;
+}
+
 int sysfs_wait(const char *path)
 {
 	const struct timespec pause = { 0, READY_POLL_MS * 1000000L };
-	long waited;
 
-	for (waited = 0;; waited += READY_POLL_MS) {
+	for (;;) {
 		if (sysfs_exists(path))
 			return 0;
-		if (waited >= ready_timeout_ms())
+		if (!ready_deadline)
+			ready_deadline = mono_ms() + ready_timeout_ms();
+		if (mono_ms() >= ready_deadline)
 			return -ETIMEDOUT;
 		nanosleep(&pause, NULL);
 	}

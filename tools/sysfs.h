@@ -45,9 +45,13 @@ int sysfs_list(const char *path, struct strv *out);
 
 bool sysfs_exists(const char *path);
 /*
- * Wait until @path exists, at most the readiness bound (2 s, or
- * ACCCTL_READY_TIMEOUT_MS). 0 or -ETIMEDOUT.
+ * Wait until @path exists. 0 or -ETIMEDOUT. All waits share one
+ * readiness budget (2 s, or ACCCTL_READY_TIMEOUT_MS), which starts at
+ * the first wait that has to sleep, so a command never stalls longer
+ * however many files are late. sysfs_wait_reset() starts a new budget
+ * (the monitor does, per event).
  */
 int sysfs_wait(const char *path);
+void sysfs_wait_reset(void);
 
 #endif /* ACCCTL_SYSFS_H */

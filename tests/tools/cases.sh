@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Cases of run.sh. "t NAME TREE ARGS..." compares with golden/NAME.txt;
+# "a NAME FUNCTION ARGS..." passes if the function succeeds. On a fake
+# tree, check and targets are decided by migver (the files cannot answer
+# with kernel errnos); the VM tests cover the kernel's answers.
+
+# shellcheck disable=SC2154	# W, FILES, accctl come from run.sh
+
+U0=11111111-1111-4111-8111-111111111111	# accmdev0 zip-4qp, model rev1
+U2=22222222-2222-4222-8222-222222222222	# accmdev2 zip-4qp, model rev1
+U2B=2222aaaa-2222-4222-8222-222222222222	# accmdev2 zip-4qp, rev2 crc32c,adler32
+U3=33333333-3333-4333-8333-333333333333	# accmdev3 sec-2qp
+U4=44444444-4444-4444-8444-444444444444	# accmdev4 (not migratable)
+UNEW=12345678-1234-4234-8234-123456789abc	# not on any tree
+ZIP4=accmdev0/accmdev-zip-4qp
+
+V_ZIP1='accmdev/1.0;kind=zip;rev=1;qps=1;algs=crc32c,deflate,inflate'
+printf '%s\n' "$V_ZIP1" >"$FILES/zip1.ver"
+printf 'accmdev/1.0;kind=zip;rev=1\n' >"$FILES/garbage.ver"
+: >"$FILES/empty.ver"
+printf 'accmdev/1.0;kind=zip;rev=1;\000qps=1\n' >"$FILES/binary.ver"
+printf '%s\n%s\n' "$V_ZIP1" "$V_ZIP1" >"$FILES/twolines.ver"
+
+# ---- list and types ----------------------------------------------------
+t list-default default list
+t list-devices devices list
+t list-devices-json devices list --json
+t list-parent devices list --parent accmdev2
+t list-parent-json devices list --json --parent accmdev3
+t list-empty empty list
+t list-empty-json empty list --json
+T_ENV="ACCCTL_READY_TIMEOUT_MS=50" t list-race-not-ready race list --parent accmdev0
+t types-default default types
+t types-default-json default types --json
+t types-parent-json devices types -p accmdev3 --json
+t types-empty-json empty types --json
+T_ENV="ACCCTL_SYSFS_ROOT=$W/devices" t list-env-root - list --parent accmdev0
+
+# ---- version -----------------------------------------------------------
+t version-type devices version accmdev2/accmdev-zip-4qp
+t version-type-bare default version accmdev-sec-4qp
+t version-device devices version "$U2B"
+t version-device-upper devices version 2222AAAA-2222-4222-8222-222222222222
+t version-device-json devices version "$U0" --json
+t version-literal-json default version 'accmdev/1.0;kind=sec;rev=1;qps=2;algs=sha224;x-note=a.b' --json
+t version-newer-format-json default version 'accmdev/1.7;whatever=1' --json
+t version-file default version "@$FILES/zip1.ver"
+T_STDIN=$FILES/zip1.ver t version-stdin default version @-
+t err-version-nomig-type default version accmdev4/accmdev-zip-1qp
+t err-version-nomig-device devices version "$U4"
+t err-version-race race version accmdev1/accmdev-zip-1qp
+t err-version-ambiguous default version accmdev-zip-1qp
+t err-version-unknown-parent default version accmdev9/accmdev-zip-1qp
+t err-version-unknown-type default version accmdev0/accmdev-zip-3qp
+t err-version-unknown-uuid devices version "$UNEW"
+t err-version-garbage default version 'accmdev/1.0;kind=zip'
+t err-version-garbage-file default version "@$FILES/garbage.ver"
+t err-version-empty-file default version "@$FILES/empty.ver"
+t err-version-binary-file default version "@$FILES/binary.ver"
+t err-version-two-lines default version "@$FILES/twolines.ver"
+t err-version-missing-file default version "@$FILES/nonexistent"
+t err-version-at-only default version @
+
+# ---- check: one case per verdict class, type and device nodes -----------
+t check-type-same devices check "$ZIP4" accmdev1/accmdev-zip-4qp
+t check-type-upgrade devices check "$ZIP4" accmdev2/accmdev-zip-4qp
+t check-type-rev devices check accmdev2/accmdev-zip-4qp "$ZIP4"
+t check-type-kind devices check "$ZIP4" accmdev3/accmdev-sec-4qp
+t check-type-qps devices check "$ZIP4" accmdev1/accmdev-zip-8qp
+t check-type-nomig devices check "$ZIP4" accmdev4/accmdev-zip-4qp
+t check-type-algs default check 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=adler32' "$ZIP4"
+t check-format default check 'accmdev/2.0;kind=zip;rev=1;qps=4;algs=crc32c' "$ZIP4"
+t check-unknown-kind default check 'accmdev/1.0;kind=lz;rev=1;qps=4;algs=crc32c' "$ZIP4"
+t check-unknown-alg default check 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,lz4' "$ZIP4"
+t check-extension-field default check 'accmdev/1.0;x-host=a1;kind=zip;rev=1;qps=4;algs=deflate' "$ZIP4"
+t check-device-same devices check "$U0" "$U2"
+t check-device-rev devices check "$U2B" "$U2"
+t check-device-to-type devices check "$U2B" accmdev2/accmdev-zip-4qp
+t check-device-nomig devices check "$U0" "$U4"
+t check-file default check "@$FILES/zip1.ver" accmdev2/accmdev-zip-1qp
+t check-json-ok devices check "$ZIP4" accmdev2/accmdev-zip-4qp --json
+t check-json-rev devices check --json "$U2B" "$U2"
+t check-json-nomig devices check "$ZIP4" accmdev4/accmdev-zip-4qp --json
+t check-offline devices check --offline "$U0" "$U2"
+t err-check-garbage default check 'accmdev/1.0;rev=1' "$ZIP4"
+t err-check-garbage-file default check "@$FILES/garbage.ver" "$ZIP4"
+t err-check-missing-file default check "@$FILES/nonexistent" "$ZIP4"
+t err-check-unknown-src devices check "$UNEW" "$ZIP4"
+t err-check-unknown-dst devices check "$ZIP4" "$UNEW"
+t err-check-not-a-node default check "$ZIP4" 'accmdev/1.0;kind=zip'
+t err-check-ambiguous-dst default check "$ZIP4" accmdev-zip-4qp
+t err-check-nomig-src default check accmdev4/accmdev-zip-4qp "$ZIP4"
+t err-check-race-dst race check "$ZIP4" accmdev1/accmdev-zip-4qp
+t err-check-one-operand default check "$ZIP4"
+t err-check-three-operands default check "$ZIP4" "$ZIP4" "$ZIP4"
+
+# ---- targets -------------------------------------------------------------
+t targets-default-zip1 default targets "$V_ZIP1"
+t targets-default-zip2 default targets accmdev2/accmdev-zip-2qp
+t targets-default-sec default targets accmdev3/accmdev-sec-16qp
+t targets-devices devices targets "$ZIP4"
+t targets-devices-all devices targets "$ZIP4" --all
+t targets-devices-json devices targets "$U3" --json
+t targets-default-json default targets accmdev2/accmdev-zip-16qp --json
+t targets-none default targets 'accmdev/1.0;kind=zip;rev=1;qps=3;algs=crc32c'
+t targets-none-json empty targets "$V_ZIP1" --json
+t err-targets-garbage default targets 'accmdev/x'
+
+# ---- create and remove (a fake tree has no kernel to make the device) ----
+t create-never-ready copy:default create -p accmdev0 -t accmdev-zip-1qp -u "$UNEW"
+t create-like-none devices create --like "$U3" --parent accmdev0
+t create-like-nomig-parent default create --like 'accmdev/1.0;kind=zip;rev=1;qps=16;algs=crc32c' --parent accmdev4
+T_PREP='for f in "$root"/sys/class/mdev_bus/*/mdev_supported_types/accmdev-zip-16qp/available_instances; do echo 0 >"$f"; done' \
+	t create-like-full copy:default create --like 'accmdev/1.0;kind=zip;rev=1;qps=16;algs=crc32c'
+t err-create-no-type default create --parent accmdev0
+t err-create-bad-rev default create -p accmdev0 -t accmdev-zip-1qp --model-rev 0
+t err-create-bad-rev-text default create -p accmdev0 -t accmdev-zip-1qp --model-rev x1
+t err-create-bad-algs default create -p accmdev0 -t accmdev-zip-1qp --model-algs crc32c,,deflate
+t err-create-bad-uuid default create -p accmdev0 -t accmdev-zip-1qp -u 1234
+t err-create-like-and-type default create --like "$ZIP4" -t accmdev-zip-4qp
+t err-create-exists devices create -p accmdev0 -t accmdev-zip-1qp -u "$U0"
+t err-create-no-instances devices create -t accmdev4/accmdev-zip-16qp
+t err-create-unknown-parent default create -p accmdev7 -t accmdev-zip-1qp
+t err-create-parent-mismatch default create -p accmdev1 -t accmdev0/accmdev-zip-1qp
+t err-create-ambiguous default create -t accmdev-zip-1qp
+t err-create-like-garbage default create --like accmdev/1
+t err-create-like-nomig default create --like accmdev4/accmdev-zip-1qp
+t err-create-operand default create -p accmdev0 -t accmdev-zip-1qp extra
+t remove-device copy:devices remove "$U3"
+t err-remove-unknown devices remove "$UNEW"
+t err-remove-not-uuid devices remove accmdev0
+t err-remove-foreign devices remove 99999999-0000-4000-8000-000000000001
+t err-remove-no-operand devices remove
+
+# ---- command line ----------------------------------------------------------
+t help - --help
+t help-verb - check --help
+t err-no-verb -
+t err-unknown-verb - frobnicate
+t err-unknown-global-option - --frob list
+t err-unknown-option default list --frob
+t err-unknown-short-option default types -x
+t err-option-needs-value default list --parent
+t err-root-missing - --sysfs-root "$W/nonexistent" list
+t err-root-is-file - --sysfs-root "$FILES/zip1.ver" list
+t err-monitor-fake-root default monitor --count 1
+
+# ---- assertions ----------------------------------------------------------
+
+# The remove file of the device got "1".
+remove_writes_one() {
+	local root
+
+	root=$(tree_root copy:devices)
+	"$accctl" --sysfs-root "$root" remove "$U3" || return 1
+	[ "$(cat "$root/sys/bus/mdev/devices/$U3/remove")" = 1 ]
+}
+a remove-writes-1 remove_writes_one
+
+# check and targets on a fake tree never write to it.
+no_writes() {
+	local root before
+
+	root=$(tree_root copy:devices)
+	before=$(cd "$root" && find . -type f -exec md5sum {} + | sort)
+	"$accctl" --sysfs-root "$root" targets "$ZIP4" --all >/dev/null
+	"$accctl" --sysfs-root "$root" check "$U2B" "$U2" >/dev/null
+	[ "$(cd "$root" && find . -type f -exec md5sum {} + | sort)" = "$before" ]
+}
+a check-writes-nothing no_writes
+
+# Every --json output parses, and values are strings except
+# available_instances.
+json_ok() {
+	local out
+
+	command -v jq >/dev/null || { echo "# jq missing"; return 1; }
+	out=$("$accctl" --sysfs-root "$W/$1" "${@:2}") || [ $? = 1 ] || return 1
+	jq -e '[.. | select(type != "object" and type != "array")] |
+	       all(type == "string" or type == "number")' <<<"$out" >/dev/null ||
+		return 1
+	# Numbers appear only as available_instances.
+	[ "$(jq '[paths(type == "number")] | map(.[-1]) | unique' <<<"$out" \
+	     | tr -d ' \n')" = '["available_instances"]' ] ||
+	[ "$(jq '[paths(type == "number")] | length' <<<"$out")" = 0 ]
+}
+a json-list json_ok devices list --json
+a json-types json_ok devices types --json
+a json-check json_ok devices check "$U2B" "$U2" --json
+a json-targets json_ok devices targets "$ZIP4" --all --json
+a json-version json_ok devices version "$U0" --json
+
+# `types --json` is `list --json`'s "types", and both are mdevctl's shape:
+# one array element whose keys are parent names.
+types_shape() {
+	local types list
+
+	types=$("$accctl" --sysfs-root "$W/devices" types --json) || return 1
+	list=$("$accctl" --sysfs-root "$W/devices" list --json) || return 1
+	[ "$(jq -c . <<<"$types")" = "$(jq -c .types <<<"$list")" ] &&
+	[ "$(jq -c 'length, (.[0] | keys)' <<<"$types" | tr '\n' ' ')" = \
+	  '1 ["accmdev0","accmdev1","accmdev2","accmdev3","accmdev4"] ' ]
+}
+a types-json-shape types_shape
+
+# The option and the environment variable re-root the same way.
+root_env_same() {
+	[ "$("$accctl" --sysfs-root "$W/devices" list)" = \
+	  "$(ACCCTL_SYSFS_ROOT=$W/devices "$accctl" list)" ]
+}
+a root-option-equals-env root_env_same
+
+# Readiness: a type without migration_version is waited for (bounded).
+waits_for_type_file() {
+	local root start end
+
+	local f
+
+	root=$(tree_root copy:default)
+	f=$root/sys/class/mdev_bus/accmdev1/mdev_supported_types/accmdev-zip-1qp/migration_version
+	rm "$f"
+	(sleep 0.3; printf '%s\n' "$V_ZIP1" >"$f") &
+	start=$(date +%s%N)
+	ACCCTL_READY_TIMEOUT_MS=3000 "$accctl" --sysfs-root "$root" \
+		version accmdev1/accmdev-zip-1qp | grep -qx "$V_ZIP1" || return 1
+	end=$(date +%s%N)
+	wait
+	# It waited for the file, not the full bound.
+	[ $(((end - start) / 1000000)) -ge 250 ] &&
+	[ $(((end - start) / 1000000)) -lt 2500 ]
+}
+a readiness-waits-for-type-file waits_for_type_file
+
+# One readiness budget per command: two late devices cost one bound.
+one_budget() {
+	local root start ms
+
+	root=$(tree_root copy:race)
+	cp -a "$root/sys/devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-555555555555" \
+		"$root/sys/devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-666666666666"
+	ln -s ../../../devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-666666666666 \
+		"$root/sys/bus/mdev/devices/55555555-5555-4555-8555-666666666666"
+	start=$(date +%s%N)
+	ACCCTL_READY_TIMEOUT_MS=400 "$accctl" --sysfs-root "$root" list \
+		| grep -c 'not ready' | grep -qx 2 || return 1
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$ms" -ge 400 ] && [ "$ms" -lt 750 ] || { echo "# took $ms ms"; return 1; }
+}
+a readiness-one-budget one_budget
+
+# Every exit status is 0, 1 or 2, also for odd inputs.
+odd_inputs() {
+	local arg rc
+
+	for arg in '' ' ' '/' '//' '@/' '../..' 'accmdev/' 'accmdev0/' \
+		   '/accmdev-zip-1qp' "$(printf 'x%.0s' {1..5000})" \
+		   "accmdev/1.0;$(printf 'x-a=b;%.0s' {1..800})"; do
+		"$accctl" --sysfs-root "$W/devices" check "$arg" "$ZIP4" \
+			>/dev/null 2>&1
+		rc=$?
+		[ "$rc" = 2 ] || { echo "# check '$arg': exit $rc"; return 1; }
+	done
+}
+a odd-operands-exit-2 odd_inputs
