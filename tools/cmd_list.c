@@ -7,7 +7,10 @@
  * --dumpjson` (one array element whose keys are parent names). Values
  * are strings, except available_instances; absent values are left out.
  * A device's attrs set its model, in an order that replays: fed to
- * `mdevctl start --jsonfile`, they recreate the same model.
+ * `mdevctl start --jsonfile`, an entry recreates the same model. Its
+ * "start" is "manual", as mdevctl says of every running device it has
+ * no definition for (accctl knows nothing of definitions), and as
+ * mdevctl 1.2.0 requires of a --jsonfile.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +103,7 @@ static void json_device(struct json *j, const struct acc_device *d)
 	json_obj_begin(j, NULL);
 	json_obj_begin(j, d->uuid);
 	json_str_opt(j, "mdev_type", d->type_id);
+	json_str(j, "start", "manual");
 	json_arr_begin(j, "attrs");
 	if (d->model_revision[0]) {
 		json_obj_begin(j, NULL);

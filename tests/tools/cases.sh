@@ -176,7 +176,7 @@ a check-writes-nothing no_writes
 json_ok() {
 	local out
 
-	command -v jq >/dev/null || { echo "# jq missing"; return 1; }
+	command -v jq >/dev/null || { echo "jq is not installed"; return 77; }
 	out=$("$accctl" --sysfs-root "$W/$1" "${@:2}") || [ $? = 1 ] || return 1
 	jq -e '[.. | select(type != "object" and type != "array")] |
 	       all(type == "string" or type == "number")' <<<"$out" >/dev/null ||
@@ -197,6 +197,7 @@ a json-version json_ok devices version "$U0" --json
 types_shape() {
 	local types list
 
+	command -v jq >/dev/null || { echo "jq is not installed"; return 77; }
 	types=$("$accctl" --sysfs-root "$W/devices" types --json) || return 1
 	list=$("$accctl" --sysfs-root "$W/devices" list --json) || return 1
 	[ "$(jq -c . <<<"$types")" = "$(jq -c .types <<<"$list")" ] &&
@@ -221,7 +222,8 @@ waits_for_type_file() {
 	root=$(tree_root copy:default)
 	f=$root/sys/class/mdev_bus/accmdev1/mdev_supported_types/accmdev-zip-1qp/migration_version
 	rm "$f"
-	(sleep 0.3; printf '%s\n' "$V_ZIP1" >"$f") &
+	# Appears whole, as a sysfs file does: write aside, then rename.
+	(sleep 0.3; printf '%s\n' "$V_ZIP1" >"$f.new"; mv "$f.new" "$f") &
 	start=$(date +%s%N)
 	ACCCTL_READY_TIMEOUT_MS=3000 "$accctl" --sysfs-root "$root" \
 		version accmdev1/accmdev-zip-1qp | grep -qx "$V_ZIP1" || return 1

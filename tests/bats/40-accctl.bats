@@ -1,0 +1,358 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# accctl against the real module: every verb, the kernel's verdicts,
+# rollback, events, and bad arguments.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers/common
+	load helpers/accctl
+	cleanup_devices
+}
+
+teardown() {
+	[ -n "${MONITOR_PID:-}" ] && kill "$MONITOR_PID" 2>/dev/null
+	cleanup_devices
+}
+
+Z0=accmdev0/accmdev-zip-4qp
+Z1=accmdev1/accmdev-zip-4qp
+Z2=accmdev2/accmdev-zip-4qp
+
+# ---- list and types ------------------------------------------------------
+
+@test "list shows the default parents, their types and instance counts" {
+	run -0 accctl list
+	assert_line 'accmdev0 kind=zip revision=1 qp_free=64 qp_total=64 migratable=1 algorithms=crc32c,deflate,inflate'
+	assert_line 'accmdev2 kind=zip revision=2 qp_free=64 qp_total=64 migratable=1 algorithms=crc32c,adler32,deflate,inflate'
+	assert_line 'accmdev3 kind=sec revision=1 qp_free=32 qp_total=32 migratable=1 algorithms=sha256,sha224'
+	assert_line 'accmdev4 kind=zip revision=1 qp_free=16 qp_total=16 migratable=0 algorithms=crc32c,deflate,inflate'
+	assert_line '  type    accmdev-zip-4qp available=16 device_api=vfio-pci name="accmdev zip rev1 4-QP"'
+	assert_line '  type    accmdev-sec-16qp available=2 device_api=vfio-pci name="accmdev sec rev1 16-QP"'
+	assert_equal "$(grep -c '^accmdev' <<<"$output")" 5
+	# 5 types on each parent: shapes 1..16 fit every pool.
+	assert_equal "$(grep -c '^  type ' <<<"$output")" 25
+	refute_line --regexp '^  device '
+}
+
+@test "list shows a device with its type and model, and follows the pool" {
+	uuid=$(create_mdev accmdev2 accmdev-zip-4qp)
+	run -0 accctl list --parent accmdev2
+	assert_line "  device  $uuid accmdev-zip-4qp model_revision=2 model_algorithms=crc32c,adler32,deflate,inflate"
+	assert_line --partial 'accmdev2 kind=zip revision=2 qp_free=60 '
+	assert_line '  type    accmdev-zip-4qp available=15 device_api=vfio-pci name="accmdev zip rev2 4-QP"'
+	refute_line --partial accmdev0
+}
+
+@test "list --json: parents, mdevctl-shaped types and devices, strings" {
+	uuid=$(create_mdev accmdev3 accmdev-sec-2qp)
+	run -0 accctl list --json
+	assert_equal "$(jq -r '.parents.accmdev3 | .kind, .revision, .qp_free, .migratable' <<<"$output" | tr '\n' ' ')" \
+		"sec 1 30 1 "
+	assert_equal "$(jq '.types | length' <<<"$output")" 1
+	assert_equal "$(jq '.types[0].accmdev0[] | select(has("accmdev-zip-1qp"))[].available_instances' <<<"$output")" 64
+	assert_equal "$(jq '.types[0].accmdev3[] | select(has("accmdev-sec-2qp"))[].available_instances' <<<"$output")" 15
+	assert_equal "$(jq -c ".devices[0].accmdev3[0][\"$uuid\"]" <<<"$output")" \
+		'{"mdev_type":"accmdev-sec-2qp","start":"manual","attrs":[{"model_revision":"1"},{"model_algorithms":"sha256,sha224"}]}'
+	# Only available_instances is a number.
+	assert_equal "$(jq -c '[paths(type == "number")] | map(.[-1]) | unique' <<<"$output")" \
+		'["available_instances"]'
+}
+
+@test "types --json is list --json's types" {
+	run -0 accctl types --json
+	types=$output
+	run -0 accctl list --json
+	assert_equal "$(jq -c . <<<"$types")" "$(jq -c .types <<<"$output")"
+}
+
+# ---- create and remove ---------------------------------------------------
+
+@test "create prints a new UUID; the device is there; remove deletes it" {
+	run -0 accctl create --parent accmdev0 --type accmdev-zip-2qp
+	uuid=$output
+	assert_regex "$uuid" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+	assert_equal "$(parent_of "$uuid")" accmdev0
+	assert_equal "$(type_of "$uuid")" accmdev-zip-2qp
+	run -0 accctl remove "$uuid"
+	assert_output ''
+	assert [ ! -e "$MDEV_DEVICES/$uuid" ]
+	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 64
+}
+
+@test "create --uuid, PARENT/TYPE and a unique bare type" {
+	u=$(new_uuid)
+	run -0 accctl create -t accmdev3/accmdev-sec-1qp -u "${u^^}"
+	assert_output "$u"
+	assert_equal "$(parent_of "$u")" accmdev3
+	run -0 accctl create -t accmdev-sec-4qp
+	assert_equal "$(parent_of "$output")" accmdev3
+}
+
+@test "create sets the model: revision first, then algorithms" {
+	run -0 accctl create -p accmdev2 -t accmdev-zip-4qp --model-rev 1 --model-algs deflate,crc32c
+	uuid=$output
+	assert_equal "$(<"$MDEV_DEVICES/$uuid/model_revision")" 1
+	assert_equal "$(<"$MDEV_DEVICES/$uuid/model_algorithms")" crc32c,deflate
+	assert_equal "$(device_version "$uuid")" 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate'
+}
+
+@test "create removes its device when the kernel refuses the model" {
+	# Revision 3 is beyond accmdev2's hardware.
+	run -2 --separate-stderr accctl create -p accmdev2 -t accmdev-zip-4qp --model-rev 3
+	assert_one_line_error 'setting model_revision'
+	assert_one_line_error 'removed'
+	assert_equal "$(mdev_count)" 0
+	# adler32 is not in a revision-1 model.
+	run -2 --separate-stderr accctl create -p accmdev0 -t accmdev-zip-4qp --model-algs adler32
+	assert_one_line_error 'setting model_algorithms'
+	assert_equal "$(mdev_count)" 0
+	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 64
+}
+
+@test "create fails cleanly with no free instance or a taken UUID" {
+	run -0 accctl create -p accmdev4 -t accmdev-zip-16qp
+	uuid=$output
+	run -2 --separate-stderr accctl create -p accmdev4 -t accmdev-zip-16qp
+	assert_one_line_error 'no available instances of accmdev-zip-16qp on accmdev4'
+	run -2 --separate-stderr accctl create -p accmdev0 -t accmdev-zip-1qp -u "$uuid"
+	assert_one_line_error "device $uuid already exists"
+	assert_equal "$(mdev_count)" 1
+}
+
+# ---- version -------------------------------------------------------------
+
+@test "version prints the kernel's string for a type and a device" {
+	run -0 accctl version "$Z2"
+	assert_output "$(type_version accmdev2 accmdev-zip-4qp)"
+	assert_output 'accmdev/1.0;kind=zip;rev=2;qps=4;algs=crc32c,adler32,deflate,inflate'
+	uuid=$(create_mdev accmdev3 accmdev-sec-8qp)
+	run -0 accctl version "$uuid"
+	assert_output 'accmdev/1.0;kind=sec;rev=1;qps=8;algs=sha256,sha224'
+	run -0 accctl version --json "$uuid"
+	assert_equal "$(jq -r '.origin, .kind, .rev, .qps, .algs' <<<"$output" | tr '\n' ' ')" \
+		"$uuid sec 1 8 sha256,sha224 "
+}
+
+@test "version of a node that cannot migrate is an error" {
+	run -2 --separate-stderr accctl version accmdev4/accmdev-zip-1qp
+	assert_one_line_error 'cannot migrate'
+	uuid=$(create_mdev accmdev4 accmdev-zip-1qp)
+	run -2 --separate-stderr accctl version "$uuid"
+	assert_one_line_error 'cannot migrate'
+}
+
+# ---- check: the kernel's verdict for each class --------------------------
+
+@test "check: compatible pairs exit 0 (type to type, older to newer)" {
+	check_class "$Z0" "$Z1" 0 ok ''
+	check_class "$Z0" "$Z2" 0 ok ''
+	check_class accmdev3/accmdev-sec-2qp accmdev3/accmdev-sec-2qp 0 ok ''
+}
+
+@test "check: a different kind is EXDEV" {
+	check_class "$Z0" accmdev3/accmdev-sec-4qp 1 kind EXDEV
+}
+
+@test "check: a different queue-pair count is ERANGE" {
+	check_class "$Z0" accmdev1/accmdev-zip-8qp 1 qps ERANGE
+}
+
+@test "check: another format version is EPROTO" {
+	check_class 'accmdev/2.0;kind=zip;rev=1;qps=4;algs=crc32c' "$Z0" 1 format EPROTO
+}
+
+@test "check: a newer revision is ENOEXEC" {
+	check_class "$Z2" "$Z0" 1 rev ENOEXEC
+	run -1 accctl check "$Z2" "$Z0"
+	assert_line --regexp '^  rev +2 +<= 1 +FAIL$'
+}
+
+@test "check: an algorithm the destination lacks is EOPNOTSUPP" {
+	check_class 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,adler32' "$Z0" 1 algs EOPNOTSUPP
+	run -1 accctl check 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,adler32' "$Z0"
+	assert_line --regexp '^  algs .* FAIL  missing: adler32$'
+}
+
+@test "check: a destination that cannot migrate is ENODEV" {
+	check_class "$Z0" accmdev4/accmdev-zip-4qp 1 migratable ENODEV
+}
+
+@test "check against devices: the model revision must match exactly" {
+	src=$(create_mdev accmdev0 accmdev-zip-4qp)
+	dst=$(create_mdev accmdev2 accmdev-zip-4qp)
+	check_class "$src" "$dst" 1 rev ENOEXEC
+	write_to "$MDEV_DEVICES/$dst/model_revision" 1
+	check_class "$src" "$dst" 0 ok ''
+	# A device whose model lost an algorithm refuses a full source.
+	write_to "$MDEV_DEVICES/$dst/model_algorithms" crc32c,deflate
+	check_class "$src" "$dst" 1 algs EOPNOTSUPP
+	# A source read from a file, as carried from another host.
+	device_version "$src" >"$BATS_TEST_TMPDIR/src.ver"
+	check_class "@$BATS_TEST_TMPDIR/src.ver" "$Z1" 0 ok ''
+}
+
+@test "check --offline (migver) agrees with the kernel on every node" {
+	uuid=$(create_mdev accmdev2 accmdev-zip-4qp)
+	for src in "$Z0" "$Z2" accmdev3/accmdev-sec-1qp "$uuid" \
+		   'accmdev/1.0;kind=zip;rev=1;qps=4;algs=adler32'; do
+		run -0 accctl targets --all --json "$src"
+		kernel=$(jq -c '[.types[], .devices[] | .result]' <<<"$output")
+		run -0 accctl targets --all --offline --json "$src"
+		assert_equal "$(jq -c '[.types[], .devices[] | .result]' <<<"$output")" "$kernel"
+	done
+}
+
+# ---- targets ---------------------------------------------------------------
+
+@test "targets: the default parents that accept a revision-1 zip source" {
+	run -0 accctl targets "$Z0"
+	assert_output "$(printf 'type    %s  available=16\n' "$Z0" "$Z1" "$Z2")"
+	run -0 accctl targets 'accmdev/1.0;kind=zip;rev=1;qps=1;algs=deflate'
+	assert_output "$(printf 'type    accmdev%s/accmdev-zip-1qp  available=64\n' 0 1 2)"
+}
+
+@test "targets: a revision-2 source fits only accmdev2, sec only accmdev3" {
+	run -0 accctl targets accmdev2/accmdev-zip-16qp
+	assert_output 'type    accmdev2/accmdev-zip-16qp  available=4'
+	run -0 accctl targets accmdev3/accmdev-sec-16qp
+	assert_output 'type    accmdev3/accmdev-sec-16qp  available=2'
+	run -1 accctl targets 'accmdev/1.0;kind=zip;rev=1;qps=3;algs=crc32c'
+	assert_output ''
+}
+
+@test "targets lists accepting devices and, with --all, every reason" {
+	a=$(create_mdev accmdev1 accmdev-zip-4qp)
+	b=$(create_mdev accmdev2 accmdev-zip-4qp)
+	run -0 accctl targets "$Z0"
+	assert_line "device  $a  accmdev1/accmdev-zip-4qp"
+	refute_line --partial "$b"
+	run -0 accctl targets --all "$Z0"
+	assert_line "device  $b  accmdev2/accmdev-zip-4qp  result=rev"
+	assert_line 'type    accmdev3/accmdev-sec-4qp  available=8  result=kind'
+	assert_line 'type    accmdev4/accmdev-zip-4qp  available=4  result=migratable'
+	assert_line 'type    accmdev1/accmdev-zip-8qp  available=7  result=qps'
+	run -0 accctl targets --json "$Z0"
+	assert_equal "$(jq -c '[.types[] | .parent], [.devices[].uuid]' <<<"$output" | tr -d '\n')" \
+		"[\"accmdev0\",\"accmdev1\",\"accmdev2\"][\"$a\"]"
+}
+
+# ---- create --like ---------------------------------------------------------
+
+@test "create --like: least-emulating parent, model set, device accepts" {
+	src=$(create_mdev accmdev2 accmdev-zip-4qp)
+	write_to "$MDEV_DEVICES/$src/model_revision" 1
+	run -0 accctl create --like "$src"
+	uuid=$output
+	# accmdev0 is the first parent of the lowest revision that accepts.
+	assert_equal "$(parent_of "$uuid")" accmdev0
+	assert_equal "$(type_of "$uuid")" accmdev-zip-4qp
+	assert_equal "$(device_version "$uuid")" "$(device_version "$src")"
+	run -0 accctl check "$src" "$uuid"
+}
+
+@test "create --like a revision-2 subset model lands on accmdev2" {
+	v='accmdev/1.0;kind=zip;rev=2;qps=2;algs=crc32c,adler32'
+	run -0 accctl create --like "$v"
+	uuid=$output
+	assert_equal "$(parent_of "$uuid")" accmdev2
+	assert_equal "$(device_version "$uuid")" "$v"
+	run -0 accctl create --like "$v" --parent accmdev2
+	run -1 --separate-stderr accctl create --like "$v" --parent accmdev0
+	assert_one_line_error 'no local type accepts'
+	assert_equal "$(mdev_count)" 2
+}
+
+@test "create --like rolls back when no device can carry the model" {
+	# The type accepts (adler32 is on the rev-2 hardware), but a rev-1
+	# model cannot have adler32: setting the model fails, nothing stays.
+	v='accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,adler32'
+	run -0 accctl check "$v" "$Z2"
+	run -2 --separate-stderr accctl create --like "$v"
+	assert_one_line_error 'setting model_algorithms'
+	assert_one_line_error 'removed'
+	assert_equal "$(mdev_count)" 0
+	assert_equal "$(<"$MDEV_BUS/accmdev2/qp_free")" 64
+}
+
+@test "create --like with no free instance creates nothing" {
+	accctl create -p accmdev3 -t accmdev-sec-16qp
+	accctl create -p accmdev3 -t accmdev-sec-16qp
+	run -1 --separate-stderr accctl create --like accmdev3/accmdev-sec-16qp
+	assert_one_line_error 'none has a free instance'
+	assert_equal "$(mdev_count)" 2
+}
+
+# ---- monitor ---------------------------------------------------------------
+
+@test "monitor lists what exists, then add, bind and remove with the type" {
+	old=$(create_mdev accmdev1 accmdev-zip-1qp)
+	start_monitor "$BATS_TEST_TMPDIR/mon"
+	assert_equal "$(grep -c '^exists accmdev ' "$BATS_TEST_TMPDIR/mon")" 5
+	grep -qx "exists mdev $old parent=accmdev1 type=accmdev-zip-1qp" "$BATS_TEST_TMPDIR/mon"
+	uuid=$(accctl create -p accmdev0 -t accmdev-zip-2qp)
+	accctl remove "$uuid"
+	wait_line "$BATS_TEST_TMPDIR/mon" "^remove mdev $uuid "
+	kill -TERM "$MONITOR_PID"
+	wait_monitor 0
+	run cat "$BATS_TEST_TMPDIR/mon"
+	# add comes before mdev_type exists: the monitor waited for it.
+	assert_line "add mdev $uuid parent=accmdev0 type=accmdev-zip-2qp"
+	assert_line --regexp "^bind mdev $uuid parent=accmdev0 type=accmdev-zip-2qp driver=.+"
+	assert_line "remove mdev $uuid parent=accmdev0"
+	assert_equal "$(grep -oE "^(add|bind|remove) mdev $uuid" "$BATS_TEST_TMPDIR/mon" |
+		cut -d' ' -f1 | tr '\n' ' ')" "add bind remove "
+}
+
+@test "monitor --count stops after N events; --timeout without them is 1" {
+	start_monitor "$BATS_TEST_TMPDIR/mon" --count 1 --timeout 60
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	wait_monitor 0
+	assert_equal "$(grep -vc '^exists ' "$BATS_TEST_TMPDIR/mon")" 1
+	grep -q "^add mdev $uuid " "$BATS_TEST_TMPDIR/mon"
+	run -1 accctl monitor --count 1 --timeout 1
+	run -0 accctl monitor --timeout 1
+}
+
+@test "monitor exits 0 on SIGINT" {
+	start_monitor "$BATS_TEST_TMPDIR/mon"
+	kill -INT "$MONITOR_PID"
+	wait_monitor 0
+}
+
+# ---- bad arguments: one line on stderr, exit 2 ----------------------------
+
+@test "bad arguments exit 2 with one line on stderr" {
+	local unknown
+	unknown=$(new_uuid)
+	printf 'accmdev/1.0;kind=zip\n' >"$BATS_TEST_TMPDIR/garbage.ver"
+	while IFS='|' read -r args expect; do
+		eval "set -- $args"
+		run -2 --separate-stderr "$ACCCTL" "$@"
+		assert_one_line_error "$expect"
+		assert_output ''
+	done <<EOF2
+version $unknown|unknown device $unknown
+check $unknown $Z0|unknown device $unknown
+check $Z0 $unknown|unknown device $unknown
+remove $unknown|unknown device $unknown
+remove not-a-uuid|'not-a-uuid' is not a UUID
+version accmdev0/accmdev-zip-3qp|unknown type 'accmdev-zip-3qp' on accmdev0
+check accmdev-zip-4qp $Z0|is on several parents
+check $Z0 accmdev9/accmdev-zip-4qp|unknown parent 'accmdev9'
+create -p accmdev0 -t nope|unknown type 'nope' on accmdev0
+check 'accmdev/1.0;kind=zip' $Z0|malformed version string
+targets 'accmdev/garbage'|malformed version string
+check @$BATS_TEST_TMPDIR/garbage.ver $Z0|malformed version string
+check @$BATS_TEST_TMPDIR/missing.ver $Z0|No such file or directory
+create --like @$BATS_TEST_TMPDIR/missing.ver|No such file or directory
+check $Z0 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c'|not a local type or UUID
+create -p accmdev0 -t accmdev-zip-1qp --model-algs zstd|bad algorithm list
+frobnicate|unknown verb 'frobnicate'
+list --frobnicate|unknown option '--frobnicate'
+--frobnicate list|unknown option '--frobnicate'
+check $Z0|missing operand
+monitor --count x|bad value 'x' for --count
+EOF2
+	assert_equal "$(mdev_count)" 0
+}

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Helpers of the accctl and mdevctl suites (40-accctl, 45-mdevctl).
+# Loaded after helpers/common, which provides ACCCTL, MDEV_BUS,
+# MDEV_DEVICES, new_uuid, type_dir and cleanup_devices.
+
+# Sanitizer reports must not pass for an exit status of 1 or 2.
+export ASAN_OPTIONS=exitcode=99:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1
+
+accctl() {
+	"$ACCCTL" "$@"
+}
+
+# The version strings of the nodes, as the kernel prints them.
+type_version() {	# PARENT TYPE
+	cat "$(type_dir "$1" "$2")/migration_version"
+}
+
+device_version() {	# UUID
+	cat "$MDEV_DEVICES/$1/migration_version"
+}
+
+# parent_of UUID, type_of UUID
+parent_of() {
+	basename "$(dirname "$(readlink -f "$MDEV_DEVICES/$1")")"
+}
+
+type_of() {
+	basename "$(readlink -f "$MDEV_DEVICES/$1/mdev_type")"
+}
+
+# How many mdevs exist (all parents).
+mdev_count() {
+	local n=0 d
+	for d in "$MDEV_DEVICES"/*; do
+		[ -e "$d" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# After `run --separate-stderr`: a failed command said exactly one line
+# on stderr, prefixed "accctl: ", and (optionally) it contains TEXT.
+assert_one_line_error() {	# [TEXT]
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ "$stderr" == "accctl: "* ]] ||
+		fail "stderr does not start with 'accctl: ': $stderr"
+	if [ $# -gt 0 ]; then
+		[[ "$stderr" == *"$1"* ]] || fail "stderr lacks '$1': $stderr"
+	fi
+}
+
+# check_class SRC DST EXIT CLASS ERRNO: the kernel decides CLASS, accctl
+# reports it with ERRNO, and migver in accctl agrees with the kernel.
+check_class() {
+	local src=$1 dst=$2 status=$3 class=$4 err=$5
+
+	run -"$status" "$ACCCTL" check "$src" "$dst"
+	if [ "$class" = ok ]; then
+		assert_line --regexp '^verdict +compatible, decided by kernel$'
+	else
+		assert_line --regexp "^verdict +incompatible: $class \\($err\\), decided by kernel\$"
+	fi
+	refute_line --partial 'note '
+	run -"$status" "$ACCCTL" check --json "$src" "$dst"
+	assert_equal "$(jq -r .authority <<<"$output")" kernel
+	assert_equal "$(jq -r .migver <<<"$output")" "$class"
+	if [ "$class" = ok ]; then
+		assert_equal "$(jq -r .compatible <<<"$output")" yes
+	else
+		assert_equal "$(jq -r '.compatible, .reason, .errno' <<<"$output" |
+			tr '\n' ' ')" "no $class $err "
+	fi
+}
+
+# Start `accctl monitor` in the background, output in FILE; returns once
+# it has subscribed and listed what exists (its "exists" lines end with
+# the last parent). MONITOR_PID is its pid.
+start_monitor() {	# FILE [OPTIONS...]
+	local file=$1 i
+	shift
+	"$ACCCTL" monitor "$@" >"$file" 2>"$file.err" 3>&- &
+	MONITOR_PID=$!
+	for i in $(seq 100); do
+		grep -q '^exists accmdev accmdev4$' "$file" && return 0
+		sleep 0.1
+	done
+	fail "monitor did not start: $(cat "$file" "$file.err")"
+}
+
+# Reap the monitor and check its exit status (`run` cannot wait: it
+# runs in a subshell, which is not the monitor's parent).
+wait_monitor() {	# STATUS
+	local rc=0
+	wait "$MONITOR_PID" || rc=$?
+	MONITOR_PID=
+	assert_equal "$rc" "$1"
+}
+
+# Wait until FILE has a line matching REGEX (at most ~10 s).
+wait_line() {	# FILE REGEX
+	local i
+	for i in $(seq 100); do
+		grep -qE "$2" "$1" && return 0
+		sleep 0.1
+	done
+	fail "no line /$2/ in: $(cat "$1")"
+}
