@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#define u32 uint32_t
 #endif
 
 #include "migver.h"

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+typedef __UINT32_TYPE__ u32;	/* the kernel's u32, in user space */
 #endif
 
 /* Stream (and version string) format implemented by this build. */
@@ -80,7 +81,7 @@ struct accmdev_migver {
 	unsigned int kind;	/* enum accmdev_kind */
 	unsigned int rev;
 	unsigned int qps;
-	uint32_t algs;		/* BIT(enum accmdev_alg) of known names */
+	u32 algs;		/* BIT(enum accmdev_alg) of known names */
 	bool unknown_algs;	/* names this build does not know */
 };
 
@@ -91,7 +92,7 @@ struct accmdev_migver_dst {
 	unsigned int kind;
 	unsigned int qps;
 	unsigned int rev;	/* hardware (type) or model (device) revision */
-	uint32_t algs;		/* parent (type) or model (device) algorithms */
+	u32 algs;		/* parent (type) or model (device) algorithms */
 };
 
 /*
@@ -138,7 +139,7 @@ const char *accmdev_alg_name(unsigned int alg);
 /* Highest revision defined for @kind, 0 if none. */
 unsigned int accmdev_kind_max_rev(unsigned int kind);
 /* Algorithms of the native model of @kind at @rev, 0 if undefined. */
-uint32_t accmdev_native_algs(unsigned int kind, unsigned int rev);
+u32 accmdev_native_algs(unsigned int kind, unsigned int rev);
 
 /*
  * Algorithm lists: "name,name,..." in enum order. Format returns the
@@ -146,7 +147,7 @@ uint32_t accmdev_native_algs(unsigned int kind, unsigned int rev);
  * (empty list, unknown or repeated name, bad character; one trailing
  * newline allowed).
  */
-int accmdev_algs_format(uint32_t algs, char *buf, size_t size);
-int accmdev_algs_parse(const char *s, size_t len, uint32_t *algs);
+int accmdev_algs_format(u32 algs, char *buf, size_t size);
+int accmdev_algs_parse(const char *s, size_t len, u32 *algs);
 
 #endif /* ACCMDEV_MIGVER_H */

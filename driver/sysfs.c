@@ -234,7 +234,8 @@ static struct accmdev_type_attr accmdev_type_attr_migration_version =
 
 int accmdev_type_files_add(struct accmdev_parent *p)
 {
-	char *envp[] = { "ACCMDEV_TYPES=ready", NULL };
+	char ready[] = "ACCMDEV_TYPES=ready";
+	char *envp[2];
 	int ret;
 
 	for (p->nr_type_files = 0; p->nr_type_files < p->nr_types;
@@ -248,6 +249,8 @@ int accmdev_type_files_add(struct accmdev_parent *p)
 			return ret;
 		}
 	}
+	envp[0] = ready;
+	envp[1] = NULL;
 	kobject_uevent_env(&p->dev.kobj, KOBJ_CHANGE, envp);
 	return 0;
 }

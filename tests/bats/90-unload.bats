@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# Unloading: with closed devices present, rmmod removes them all cleanly.
+# (An open device holds a module reference: see 50-device.bats.)
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers/common
+}
+
+teardown() {
+	lsmod | grep -q '^accmdev ' || insmod "$ACCMDEV_MODULE"
+}
+
+@test "rmmod with devices present removes them and the parents" {
+	u1=$(create_mdev accmdev0 accmdev-zip-1qp)
+	u2=$(create_mdev accmdev3 accmdev-sec-4qp)
+	run rmmod accmdev
+	assert_success
+	assert [ ! -e "$MDEV_DEVICES/$u1" ]
+	assert [ ! -e "$MDEV_DEVICES/$u2" ]
+	run ls "$MDEV_BUS"
+	assert_output ""
+	assert [ ! -e /sys/class/accmdev ]
+}
+
+@test "the module loads again after an unload, with a full pool" {
+	lsmod | grep -q '^accmdev ' && rmmod accmdev
+	insmod "$ACCMDEV_MODULE"
+	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 64
+	run ls "$MDEV_DEVICES"
+	assert_output ""
+}
+
+@test "bad parents= values fail the load with a clear message" {
+	rmmod accmdev
+	local bad
+	for bad in "" "zip" "zip:1" "foo:1:8" "zip:3:8" "zip:0:8" "zip:1:0" \
+		"zip:1:4097" "zip:1:8:fast" "zip:1:8:nomig:x" "zip:1:8,,sec:1:8" \
+		"zip:1:-1" "zip:1:8x"; do
+		dmesg_mark
+		run insmod "$ACCMDEV_MODULE" "parents=$bad"
+		assert_failure
+		run dmesg_since_mark
+		assert_output --regexp "accmdev: parents"
+		run lsmod
+		refute_output --partial accmdev
+	done
+}
+
+@test "parents= builds the accelerators it names" {
+	lsmod | grep -q '^accmdev ' && rmmod accmdev
+	insmod "$ACCMDEV_MODULE" parents=sec:1:8,zip:2:3:nomig
+	run ls "$MDEV_BUS"
+	assert_output "$(printf 'accmdev%s\n' 0 1)"
+	assert_equal "$(<"$MDEV_BUS/accmdev0/kind")" sec
+	run ls "$MDEV_BUS/accmdev1/mdev_supported_types"
+	assert_output "$(printf 'accmdev-zip-%sqp\n' 1 2)"
+	assert_equal "$(<"$MDEV_BUS/accmdev1/migratable")" 0
+	rmmod accmdev
+}

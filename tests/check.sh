@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: every suite. Host-side suites first (version logic unit
+# tests and fuzzing, accctl against fake sysfs trees), then, for each
+# kernel of the matrix, build accmdev for it, boot it in QEMU and run the
+# bats suites inside. Each kernel's guest log is scanned too: an oops,
+# BUG, WARNING, lockdep, KASAN, UBSAN or kmemleak report is a failure.
+#
+# Ends with "N passed, N failed" and exits non-zero on any failure.
+# KERNELS="<version> ..." limits the kernels; SUITES="00-load ..." the
+# bats suites; ACCMDEV_VERBOSE=1 shows the guest console.
+set -uo pipefail
+. "$(dirname "$0")/vm/common.sh"
+cd "$ACCMDEV_SRC" || exit 1
+
+results=build/results
+rm -rf "$results"
+mkdir -p "$results"
+total_pass=0 total_fail=0 total_skip=0
+start_all=$SECONDS
+
+# Count one TAP stream; a stream that ends early counts its missing tests
+# as failures.
+tap_count() {
+	awk '
+		/^1\.\.[0-9]+/ { split($0, a, "."); plan = a[3] + 0 }
+		/^ok / { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skip++; else pass++; n++ }
+		/^not ok / { fail++; n++ }
+		END {
+			if (plan > n) fail += plan - n
+			printf "%d %d %d\n", pass, fail, skip
+		}' "$1"
+}
+
+# report NAME TAPFILE: print one line, add to the totals.
+report() {
+	local name=$1 tap=$2 p f s
+	read -r p f s < <(tap_count "$tap")
+	printf '  %-28s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	grep -E '^not ok ' "$tap" | sed 's/^/      /' | head -20
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+}
+
+# fail_tap FILE DESCRIPTION: a one-test stream that failed.
+fail_tap() {
+	printf '1..1\nnot ok 1 - %s\n' "$2" >"$1"
+}
+
+host_suites() {
+	local out=$results/host
+	mkdir -p "$out"
+	echo "host:"
+	if make -s -C tests/unit >"$out/unit.build" 2>&1; then
+		make -s -C tests/unit run >"$out/unit.tap" 2>"$out/unit.err" || true
+	else
+		fail_tap "$out/unit.tap" "unit tests build (see $out/unit.build)"
+	fi
+	report "migver unit tests" "$out/unit.tap"
+
+	if make -s -C tests/fuzz >"$out/fuzz.build" 2>&1; then
+		make -s -C tests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-20}" \
+			>"$out/fuzz.tap" 2>"$out/fuzz.err" || true
+	else
+		fail_tap "$out/fuzz.tap" "fuzz target build (see $out/fuzz.build)"
+	fi
+	report "migver libFuzzer" "$out/fuzz.tap"
+
+	if [ -f tools/Makefile ]; then
+		make -s -C tools check >"$out/tools.tap" 2>"$out/tools.err" ||
+			grep -q '^not ok' "$out/tools.tap" ||
+			fail_tap "$out/tools.tap" "accctl host tests (see $out/tools.err)"
+		report "accctl host tests" "$out/tools.tap"
+	fi
+}
+
+build_guest_tools() {
+	make -s -C tests/bin >"$results/bin.build" 2>&1 ||
+		die "building tests/bin failed: $(cat "$results/bin.build")"
+	if [ -f tools/Makefile ]; then
+		make -s -C tools SAN=1 >"$results/tools-san.build" 2>&1 ||
+			die "building accctl failed: $(tail -5 "$results/tools-san.build")"
+	fi
+}
+
+# build_module KVER: prints the path of accmdev.ko built for KVER.
+build_module() {
+	local kver=$1 dir=build/$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
+		Kbuild driver | tar -x -C "$dir"
+	make -C "$(kernel_kdir "$kver")" M="$PWD/$dir" modules \
+		>"$results/$kver/build.log" 2>&1 || return 1
+	echo "$PWD/$dir/driver/accmdev.ko"
+}
+
+# The guest's kernel log must hold no report of a kernel bug.
+BAD_LOG='Oops|BUG:|WARNING:|general protection|Kernel panic|KASAN|UBSAN|'\
+'kmemleak: .*new suspected|unreferenced object|possible circular locking|'\
+'possible recursive locking|inconsistent lock state|suspicious RCU usage|'\
+'DEBUG_LOCKS_WARN_ON|INFO: task .* blocked for more than|'\
+'lockdep: |BUG: sleeping function'
+
+scan_log() {
+	local out=$1 tap=$2 hits
+	hits=$(cat "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt" \
+		2>/dev/null | grep -aE "$BAD_LOG" | sort -u | head -20)
+	if [ -z "$hits" ]; then
+		printf '1..1\nok 1 - guest kernel log is clean\n' >"$tap"
+	else
+		{
+			printf '1..1\nnot ok 1 - guest kernel log reports a kernel bug\n'
+			printf '%s\n' "$hits" | sed 's/^/# /'
+		} >"$tap"
+	fi
+}
+
+kernel_suites() {
+	local kver=$1 out=$results/$1 ko t0 suites=() s
+	mkdir -p "$out"
+	t0=$SECONDS
+	echo "kernel $kver:"
+	if [ -n "${SUITES:-}" ]; then
+		for s in $SUITES; do suites+=("$ACCMDEV_SRC/tests/bats/$s.bats"); done
+	else
+		suites=("$ACCMDEV_SRC"/tests/bats/[0-9]*.bats)
+	fi
+	if ! ko=$(build_module "$kver"); then
+		fail_tap "$out/build.tap" "accmdev builds for $kver (see $out/build.log)"
+		report "module build" "$out/build.tap"
+		return
+	fi
+	if ! tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
+		--mode check "${suites[@]}"; then
+		fail_tap "$out/vm.tap" "the $kver guest ran to completion"
+		report "guest run" "$out/vm.tap"
+	fi
+	for s in "${suites[@]}"; do
+		s=$(basename "$s" .bats)
+		[ -f "$out/vm/$s.tap" ] || fail_tap "$out/vm/$s.tap" "suite $s ran"
+		report "$s" "$out/vm/$s.tap"
+	done
+	scan_log "$out/vm" "$out/log.tap"
+	report "kernel log" "$out/log.tap"
+	echo "  ($((SECONDS - t0)) s; results in $out)"
+}
+
+host_suites
+build_guest_tools
+for kver in ${KERNELS:-$(matrix_kernels)}; do
+	kernel_suites "$kver"
+done
+
+echo "make check: $((SECONDS - start_all)) s"
+line="$total_pass passed, $total_fail failed"
+[ "$total_skip" = 0 ] || line+=", $total_skip skipped"
+echo "$line"
+[ "$total_fail" = 0 ]

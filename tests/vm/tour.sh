@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The tour that 'make demo' runs inside the VM: what accmdev is for,
+# shown with the plain sysfs commands a management stack would use.
+set -u
+BUS=/sys/class/mdev_bus
+DEVS=/sys/bus/mdev/devices
+SWRITE=$ACCMDEV_SRC/tests/bin/build/swrite
+ACCCTL=$ACCMDEV_SRC/tools/build/accctl
+PAUSE=${ACCMDEV_TOUR_PAUSE:-0}
+cd /sys || exit 1
+
+bold=$'\e[1m' dim=$'\e[2m' off=$'\e[0m'
+
+step() {
+	echo
+	echo "${bold}==> $*${off}"
+	sleep "$PAUSE"
+}
+
+say() {
+	echo "${dim}    $*${off}"
+}
+
+# show CMD...: print the command, then run it, indented.
+show() {
+	echo "    \$ $*"
+	bash -c "$*" 2>&1 | sed 's/^/      /'
+}
+
+# check NODE VERSION: write a version into a migration_version node.
+check() {
+	local r
+	echo "    \$ echo \"\$VERSION\" > ${1#/sys/}"
+	r=$("$SWRITE" -n "$1" "$2")
+	if [ "$r" = OK ]; then
+		echo "      accepted"
+	else
+		echo "      refused: $r"
+	fi
+}
+
+type_of() {
+	echo "$BUS/$1/mdev_supported_types/$2"
+}
+
+step "accmdev turns accelerator queue pairs into VFIO mediated devices."
+say "Loaded with its default parents: five simulated accelerators."
+for p in "$BUS"/*; do
+	printf '      %-9s kind=%s rev=%s qps=%s migratable=%s algorithms=%s\n' \
+		"$(basename "$p")" "$(<"$p/kind")" "$(<"$p/revision")" \
+		"$(<"$p/qp_total")" "$(<"$p/migratable")" "$(<"$p/algorithms")"
+done
+
+step "Each parent offers one mdev type per queue-pair shape."
+show "ls $BUS/accmdev0/mdev_supported_types"
+T=$(type_of accmdev0 accmdev-zip-4qp)
+show "cat ${T#/sys/}/name"
+show "cat ${T#/sys/}/description"
+show "grep . $BUS/accmdev0/mdev_supported_types/*/available_instances | sed 's|.*supported_types/||'"
+
+step "Create a 4-QP device the usual way: write a UUID to 'create'."
+SRC=$(cat /proc/sys/kernel/random/uuid)
+show "echo $SRC > ${T#/sys/}/create"
+say "All types of the parent share one pool of 64 queue pairs:"
+show "grep . $BUS/accmdev0/mdev_supported_types/*/available_instances | sed 's|.*supported_types/||'"
+
+step "The source device publishes an opaque version string."
+show "cat ${DEVS#/sys/}/$SRC/migration_version"
+VERSION=$(<"$DEVS/$SRC/migration_version")
+
+step "Which destination types can take it? Write the string to each type node."
+say "A write is a pure check: it creates nothing and changes nothing."
+check "$(type_of accmdev1 accmdev-zip-4qp)/migration_version" "$VERSION"
+say "accmdev2 is newer hardware (rev2): it can run a rev1 device model."
+check "$(type_of accmdev2 accmdev-zip-4qp)/migration_version" "$VERSION"
+say "A 2-QP type has the wrong shape:"
+check "$(type_of accmdev1 accmdev-zip-2qp)/migration_version" "$VERSION"
+say "A crypto engine is another kind:"
+check "$(type_of accmdev3 accmdev-sec-4qp)/migration_version" "$VERSION"
+say "accmdev4 cannot migrate at all; even reading its version fails:"
+show "cat $BUS/accmdev4/mdev_supported_types/accmdev-zip-4qp/migration_version"
+check "$(type_of accmdev4 accmdev-zip-4qp)/migration_version" "$VERSION"
+say "Each reason has its own errno, and the kernel log names the field:"
+show "dmesg | grep 'migration_version refused' | tail -n 3"
+
+step "Newer hardware to older: lower the device model after creation."
+NEW=$(cat /proc/sys/kernel/random/uuid)
+show "echo $NEW > ${BUS#/sys/}/accmdev2/mdev_supported_types/accmdev-zip-4qp/create"
+show "cat ${DEVS#/sys/}/$NEW/migration_version"
+NEWVER=$(<"$DEVS/$NEW/migration_version")
+say "rev2 uses adler32, which accmdev0 (rev1) lacks:"
+check "$(type_of accmdev0 accmdev-zip-4qp)/migration_version" "$NEWVER"
+say "Lower the model, like a CPU model in QEMU, before the device is opened:"
+show "echo 1 > ${DEVS#/sys/}/$NEW/model_revision"
+show "cat ${DEVS#/sys/}/$NEW/model_algorithms ${DEVS#/sys/}/$NEW/migration_version"
+NEWVER=$(<"$DEVS/$NEW/migration_version")
+check "$(type_of accmdev0 accmdev-zip-4qp)/migration_version" "$NEWVER"
+
+step "After creating the destination, check again on the device node."
+DST=$(cat /proc/sys/kernel/random/uuid)
+show "echo $DST > ${BUS#/sys/}/accmdev1/mdev_supported_types/accmdev-zip-4qp/create"
+check "$DEVS/$DST/migration_version" "$VERSION"
+say "The device node checks the configured model exactly: the lowered"
+say "rev1 device matches it too, the unlowered rev2 model would not."
+check "$DEVS/$DST/migration_version" "$NEWVER"
+
+step "Bad input is refused with EINVAL, never a crash."
+check "$DEVS/$DST/migration_version" "hello"
+check "$DEVS/$DST/migration_version" "accmdev/1.0;kind=zip;rev=1;qps=4"
+
+if [ -x "$ACCCTL" ]; then
+	step "accctl wraps all of this for operators and scripts."
+	show "$ACCCTL list"
+	show "$ACCCTL check $SRC accmdev1/accmdev-zip-4qp"
+	show "$ACCCTL targets $SRC"
+fi
+
+step "Remove the devices: the pool is whole again."
+for u in "$SRC" "$NEW" "$DST"; do
+	echo 1 >"$DEVS/$u/remove"
+done
+show "cat ${BUS#/sys/}/accmdev0/qp_free ${BUS#/sys/}/accmdev1/qp_free ${BUS#/sys/}/accmdev2/qp_free"
+echo
+echo "${bold}Tour done. 'make shell' boots the same VM with a shell to try things by hand.${off}"
