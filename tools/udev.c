@@ -126,7 +126,13 @@ int acc_monitor_receive(struct acc_monitor *m, struct acc_event *ev)
 		 udev_device_get_subsystem(d));
 	copy_str(ev->sysname, sizeof(ev->sysname), udev_device_get_sysname(d));
 	copy_str(ev->devpath, sizeof(ev->devpath), udev_device_get_devpath(d));
-	copy_str(ev->driver, sizeof(ev->driver), udev_device_get_driver(d));
+	/*
+	 * The event's own DRIVER, not udev_device_get_driver(): that reads
+	 * the driver link in sysfs now, so an add would show the driver of
+	 * the bind that followed it.
+	 */
+	copy_str(ev->driver, sizeof(ev->driver),
+		 udev_device_get_property_value(d, "DRIVER"));
 	collect_vars(d, ev->vars, sizeof(ev->vars));
 	udev_device_unref(d);
 	return 1;

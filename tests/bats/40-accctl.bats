@@ -314,6 +314,18 @@ Z2=accmdev2/accmdev-zip-4qp
 	run -0 accctl monitor --timeout 1
 }
 
+@test "libudev paths leak nothing (LSan): list, targets, monitor" {
+	export ACCCTL_LEAKS=1 ASAN_OPTIONS=exitcode=99:detect_leaks=1
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	run -0 accctl list
+	run -0 accctl targets "$uuid"
+	run -0 accctl monitor --timeout 1
+	assert_line "exists mdev $uuid parent=accmdev0 type=accmdev-zip-1qp"
+	start_monitor "$BATS_TEST_TMPDIR/mon" --count 2
+	remove_mdev "$uuid"
+	wait_monitor 0
+}
+
 @test "monitor exits 0 on SIGINT" {
 	start_monitor "$BATS_TEST_TMPDIR/mon"
 	kill -INT "$MONITOR_PID"

@@ -4,8 +4,11 @@
 # Loaded after helpers/common, which provides ACCCTL, MDEV_BUS,
 # MDEV_DEVICES, new_uuid, type_dir and cleanup_devices.
 
-# Sanitizer reports must not pass for an exit status of 1 or 2.
-export ASAN_OPTIONS=exitcode=99:detect_leaks=1
+# Sanitizer reports must not pass for an exit status of 1 or 2. Leak
+# checks cost a quarter of a second per run under emulation; the host
+# tests run them on every path but libudev's, and one test here turns
+# them on for those (ACCCTL_LEAKS=1).
+export ASAN_OPTIONS=exitcode=99:detect_leaks=${ACCCTL_LEAKS:-0}
 export UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1
 
 accctl() {
@@ -63,13 +66,12 @@ check_class() {
 	fi
 	refute_line --partial 'note '
 	run -"$status" "$ACCCTL" check --json "$src" "$dst"
-	assert_equal "$(jq -r .authority <<<"$output")" kernel
-	assert_equal "$(jq -r .migver <<<"$output")" "$class"
 	if [ "$class" = ok ]; then
-		assert_equal "$(jq -r .compatible <<<"$output")" yes
+		assert_equal "$(jq -r '[.authority, .migver, .compatible] | join(" ")' <<<"$output")" \
+			"kernel ok yes"
 	else
-		assert_equal "$(jq -r '.compatible, .reason, .errno' <<<"$output" |
-			tr '\n' ' ')" "no $class $err "
+		assert_equal "$(jq -r '[.authority, .migver, .compatible, .reason, .errno] | join(" ")' <<<"$output")" \
+			"kernel $class no $class $err"
 	fi
 }
 
