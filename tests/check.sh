@@ -9,12 +9,17 @@
 #
 # Ends with "N passed, N failed" and exits non-zero on any failure.
 # KERNELS="<version> ..." limits the kernels; SUITES="00-load ..." the
-# bats suites; ACCMDEV_VERBOSE=1 shows the guest console.
+# bats suites; ACCMDEV_VERBOSE=1 shows the guest console;
+# ACCMDEV_RESULTS=<dir> puts results and builds elsewhere than
+# build/results (one make check at a time per directory).
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
 cd "$ACCMDEV_SRC" || exit 1
 
-results=build/results
+results=${ACCMDEV_RESULTS:-build/results}
+mkdir -p "$results"
+exec 9>"$results.lock"
+flock -n 9 || die "another make check is using $results (set ACCMDEV_RESULTS)"
 rm -rf "$results"
 mkdir -p "$results"
 total_pass=0 total_fail=0 total_skip=0
@@ -87,7 +92,7 @@ build_guest_tools() {
 
 # build_module KVER: prints the path of accmdev.ko built for KVER.
 build_module() {
-	local kver=$1 dir=build/$1
+	local kver=$1 dir=$results/$1/module
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
