@@ -9,7 +9,9 @@
  *                           Owns a pool of queue pairs and its types.
  *   struct accmdev_type     one mdev type (a queue-pair shape) of a parent.
  *   struct accmdev_device   one mdev, a vfio_device; holds qps queue pairs
- *                           of its parent's pool while it exists.
+ *                           of its parent's pool while it exists, and,
+ *                           while open, the emulated PCI function
+ *                           (pci.c, regs.c, qp.c, engine.c).
  */
 #ifndef ACCMDEV_H
 #define ACCMDEV_H
@@ -18,9 +20,12 @@
 #include <linux/device.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "migver.h"
+#include "qp.h"
 
 #define ACCMDEV_NAME		"accmdev"
 #define ACCMDEV_MAX_PARENTS	16
@@ -69,6 +74,18 @@ struct accmdev_device {
 	unsigned int model_rev;		/* <= parent->rev */
 	u32 model_algs;			/* subset of the model rev's algs */
 	bool open;			/* between open_device and close */
+
+	/* The emulated PCI device, see qp.h for the locking rules. */
+	struct mutex ctl_lock;		/* serialises worker stop and start */
+	spinlock_t regs_lock;		/* protects st (not the QP ctx) */
+	bool running;			/* under regs_lock: worker may run */
+	struct accmdev_state st;	/* everything migration carries */
+	struct accmdev_engine eng;	/* worker scratch, from open */
+	struct work_struct work;	/* serves every QP round-robin */
+
+	spinlock_t irq_lock;		/* protects the eventfd triggers */
+	struct eventfd_ctx *msix_trigger[ACCMDEV_QP_MAX];
+	struct eventfd_ctx *req_trigger;
 };
 
 static inline struct accmdev_type *to_accmdev_type(struct mdev_type *mtype)
@@ -112,5 +129,6 @@ void accmdev_type_files_remove(struct accmdev_parent *p);
 
 /* vfio_dev.c */
 extern struct mdev_driver accmdev_mdev_driver;
+void accmdev_irq_signal(struct accmdev_device *adev, unsigned int vector);
 
 #endif /* ACCMDEV_H */

@@ -7,6 +7,8 @@
 #ifndef ACCMDEV_COMPAT_H
 #define ACCMDEV_COMPAT_H
 
+#include <linux/crc32.h>
+#include <linux/eventfd.h>
 #include <linux/version.h>
 #include <linux/vfio.h>
 
@@ -45,5 +47,28 @@ static inline void accmdev_vfio_free(struct vfio_device *vdev)
 #else
 #define ACCMDEV_IOMMUFD_OPS
 #endif
+
+/*
+ * 6.8 ("eventfd: simplify eventfd_signal()") dropped the count argument
+ * and the return value: every signal adds 1.
+ */
+static inline void accmdev_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * The raw (uninverted) CRC32C update from lib/crc32.c, built in whenever
+ * CONFIG_CRC32 is. It is __crc32c_le() in 6.1 and 6.12; crc32c() from
+ * libcrc32c would add a module dependency that insmod does not resolve.
+ */
+static inline u32 accmdev_crc32c(u32 crc, const u8 *p, size_t len)
+{
+	return __crc32c_le(crc, p, len);
+}
 
 #endif /* ACCMDEV_COMPAT_H */

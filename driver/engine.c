@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * accmdev engine: crc32c, adler32, deflate, inflate, sha256 and sha224
+ * over user memory.
+ *
+ * Input and output move in ACCMDEV_CHUNK pieces between user memory and
+ * the device's bounce buffers, through vfio_dma_rw() only: that is the
+ * emulated device's DMA, checked against the container's mappings, and
+ * it marks written pages dirty for type1 dirty tracking. Nothing here
+ * logs on a bad request: the status in the completion says what failed.
+ *
+ * The zlib calls use the kernel's zlib with caller-provided workspaces,
+ * so nothing is allocated per request.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vfio.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "engine.h"
+
+#define ADLER32_BASE	65521u
+/* Largest n such that 255n(n+1)/2 + (n+1)(BASE-1) fits in 32 bits. */
+#define ADLER32_NMAX	5552
+
+int accmdev_engine_alloc(struct accmdev_engine *e, u32 algs)
+{
+	memset(e, 0, sizeof(*e));
+	e->in = kvzalloc(ACCMDEV_CHUNK, GFP_KERNEL);
+	e->out = kvzalloc(ACCMDEV_CHUNK, GFP_KERNEL);
+	if (!e->in || !e->out)
+		goto out_free;
+	if (algs & BIT(ACCMDEV_OP_DEFLATE)) {
+		e->deflate_ws = vzalloc(zlib_deflate_workspacesize(MAX_WBITS,
+								   DEF_MEM_LEVEL));
+		if (!e->deflate_ws)
+			goto out_free;
+	}
+	if (algs & BIT(ACCMDEV_OP_INFLATE)) {
+		e->inflate_ws = vzalloc(zlib_inflate_workspacesize());
+		if (!e->inflate_ws)
+			goto out_free;
+	}
+	return 0;
+
+out_free:
+	accmdev_engine_free(e);
+	return -ENOMEM;
+}
+
+void accmdev_engine_free(struct accmdev_engine *e)
+{
+	vfree(e->inflate_ws);
+	vfree(e->deflate_ws);
+	kvfree(e->out);
+	kvfree(e->in);
+	memset(e, 0, sizeof(*e));
+}
+
+bool accmdev_op_streams(unsigned int op)
+{
+	return op == ACCMDEV_OP_CRC32C || op == ACCMDEV_OP_ADLER32 ||
+	       op == ACCMDEV_OP_SHA256 || op == ACCMDEV_OP_SHA224;
+}
+
+/* adler32 (RFC 1950) of @len bytes, continuing from @adler. */
+static u32 accmdev_adler32(u32 adler, const u8 *p, size_t len)
+{
+	u32 a = adler & 0xffff, b = adler >> 16;
+
+	while (len) {
+		size_t n = min_t(size_t, len, ADLER32_NMAX);
+
+		len -= n;
+		while (n--) {
+			a += *p++;
+			b += a;
+		}
+		a %= ADLER32_BASE;
+		b %= ADLER32_BASE;
+	}
+	return b << 16 | a;
+}
+
+static void accmdev_stream_open(struct accmdev_ctx *ctx, unsigned int op)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->op = op + 1;
+	switch (op) {
+	case ACCMDEV_OP_CRC32C:
+		ctx->sum = ~0u;
+		break;
+	case ACCMDEV_OP_ADLER32:
+		ctx->sum = 1;
+		break;
+	case ACCMDEV_OP_SHA256:
+		sha256_init(&ctx->sha);
+		break;
+	case ACCMDEV_OP_SHA224:
+		sha224_init(&ctx->sha);
+		break;
+	}
+}
+
+static void accmdev_stream_feed(struct accmdev_ctx *ctx, const u8 *p,
+				unsigned int n)
+{
+	switch (ctx->op - 1) {
+	case ACCMDEV_OP_CRC32C:
+		ctx->sum = accmdev_crc32c(ctx->sum, p, n);
+		break;
+	case ACCMDEV_OP_ADLER32:
+		ctx->sum = accmdev_adler32(ctx->sum, p, n);
+		break;
+	case ACCMDEV_OP_SHA256:
+	case ACCMDEV_OP_SHA224:
+		/* sha224 shares sha256's update in every kernel. */
+		sha256_update(&ctx->sha, p, n);
+		break;
+	}
+	ctx->bytes += n;
+}
+
+/* Streaming opcodes: the request's data goes into the QP's stream. */
+static u16 accmdev_exec_stream(struct vfio_device *vdev,
+			       struct accmdev_engine *e,
+			       struct accmdev_ctx *ctx,
+			       const struct accmdev_req *req,
+			       struct accmdev_cqe *cqe)
+{
+	__le32 sum;
+	u32 off, n;
+
+	if (req->flags & ACCMDEV_SQE_F_FIRST)
+		accmdev_stream_open(ctx, req->op);
+	else if (ctx->op != req->op + 1u)
+		return ACCMDEV_ST_NO_CONTEXT;
+
+	for (off = 0; off < req->src_len; off += n) {
+		n = min_t(u32, req->src_len - off, ACCMDEV_CHUNK);
+		if (vfio_dma_rw(vdev, req->src + off, e->in, n, false))
+			return ACCMDEV_ST_SRC_FAULT;
+		accmdev_stream_feed(ctx, e->in, n);
+		cond_resched();
+	}
+
+	switch (req->op) {
+	case ACCMDEV_OP_CRC32C:
+	case ACCMDEV_OP_ADLER32:
+		sum = cpu_to_le32(req->op == ACCMDEV_OP_CRC32C ? ~ctx->sum :
+				  ctx->sum);
+		memcpy(cqe->result, &sum, sizeof(sum));
+		cqe->result_len = cpu_to_le32(sizeof(sum));
+		break;
+	case ACCMDEV_OP_SHA256:
+		if (req->flags & ACCMDEV_SQE_F_FINAL) {
+			sha256_final(&ctx->sha, cqe->result);
+			cqe->result_len = cpu_to_le32(SHA256_DIGEST_SIZE);
+		}
+		break;
+	case ACCMDEV_OP_SHA224:
+		if (req->flags & ACCMDEV_SQE_F_FINAL) {
+			sha224_final(&ctx->sha, cqe->result);
+			cqe->result_len = cpu_to_le32(SHA224_DIGEST_SIZE);
+		}
+		break;
+	}
+	if (req->flags & ACCMDEV_SQE_F_FINAL)
+		memset(ctx, 0, sizeof(*ctx));
+	return ACCMDEV_ST_OK;
+}
+
+/*
+ * Shared by deflate and inflate: keep zs fed from src. Returns false on a
+ * DMA fault. *in_off counts the bytes of src read so far.
+ */
+static bool accmdev_z_refill(struct vfio_device *vdev,
+			     struct accmdev_engine *e,
+			     const struct accmdev_req *req, u32 *in_off)
+{
+	u32 n;
+
+	if (e->zs.avail_in || *in_off == req->src_len)
+		return true;
+	n = min_t(u32, req->src_len - *in_off, ACCMDEV_CHUNK);
+	if (vfio_dma_rw(vdev, req->src + *in_off, e->in, n, false))
+		return false;
+	*in_off += n;
+	e->zs.next_in = e->in;
+	e->zs.avail_in = n;
+	return true;
+}
+
+/* Write what zs produced to dst; @all also flushes a partial chunk. */
+static u16 accmdev_z_drain(struct vfio_device *vdev, struct accmdev_engine *e,
+			   const struct accmdev_req *req, u32 *out_off,
+			   bool all)
+{
+	u32 have = ACCMDEV_CHUNK - e->zs.avail_out;
+
+	if (!have || (e->zs.avail_out && !all))
+		return ACCMDEV_ST_OK;
+	if (have > req->dst_len - *out_off)
+		return ACCMDEV_ST_DST_FULL;
+	if (vfio_dma_rw(vdev, req->dst + *out_off, e->out, have, true))
+		return ACCMDEV_ST_DST_FAULT;
+	*out_off += have;
+	e->zs.next_out = e->out;
+	e->zs.avail_out = ACCMDEV_CHUNK;
+	return ACCMDEV_ST_OK;
+}
+
+static u16 accmdev_exec_deflate(struct vfio_device *vdev,
+				struct accmdev_engine *e,
+				const struct accmdev_req *req, u32 *out_len)
+{
+	int level = req->param ? req->param : Z_DEFAULT_COMPRESSION;
+	z_stream *zs = &e->zs;
+	u32 in_off = 0;
+	u16 st;
+	int ret;
+
+	memset(zs, 0, sizeof(*zs));
+	zs->workspace = e->deflate_ws;
+	if (zlib_deflateInit2(zs, level, Z_DEFLATED, MAX_WBITS, DEF_MEM_LEVEL,
+			      Z_DEFAULT_STRATEGY) != Z_OK)
+		return ACCMDEV_ST_INTERNAL;
+	zs->next_out = e->out;
+	zs->avail_out = ACCMDEV_CHUNK;
+	*out_len = 0;
+	do {
+		if (!accmdev_z_refill(vdev, e, req, &in_off))
+			return ACCMDEV_ST_SRC_FAULT;
+		ret = zlib_deflate(zs, in_off == req->src_len && !zs->avail_in ?
+				   Z_FINISH : Z_NO_FLUSH);
+		/* Z_BUF_ERROR only ever means "no progress": a bug here. */
+		if (ret != Z_OK && ret != Z_STREAM_END)
+			return ACCMDEV_ST_INTERNAL;
+		st = accmdev_z_drain(vdev, e, req, out_len, ret == Z_STREAM_END);
+		if (st)
+			return st;
+		cond_resched();
+	} while (ret != Z_STREAM_END);
+	return ACCMDEV_ST_OK;
+}
+
+static u16 accmdev_exec_inflate(struct vfio_device *vdev,
+				struct accmdev_engine *e,
+				const struct accmdev_req *req, u32 *out_len)
+{
+	z_stream *zs = &e->zs;
+	u32 in_off = 0;
+	u16 st;
+	int ret;
+
+	memset(zs, 0, sizeof(*zs));
+	zs->workspace = e->inflate_ws;
+	if (zlib_inflateInit2(zs, MAX_WBITS) != Z_OK)
+		return ACCMDEV_ST_INTERNAL;
+	zs->next_out = e->out;
+	zs->avail_out = ACCMDEV_CHUNK;
+	*out_len = 0;
+	do {
+		if (!accmdev_z_refill(vdev, e, req, &in_off))
+			return ACCMDEV_ST_SRC_FAULT;
+		ret = zlib_inflate(zs, Z_SYNC_FLUSH);
+		/* Z_BUF_ERROR: no progress possible, the input is truncated. */
+		if (ret != Z_OK && ret != Z_STREAM_END)
+			return ACCMDEV_ST_DATA_ERROR;
+		st = accmdev_z_drain(vdev, e, req, out_len, ret == Z_STREAM_END);
+		if (st)
+			return st;
+		cond_resched();
+	} while (ret != Z_STREAM_END);
+	/* One stream per request: trailing bytes are an error. */
+	if (zs->avail_in || in_off != req->src_len)
+		return ACCMDEV_ST_DATA_ERROR;
+	return ACCMDEV_ST_OK;
+}
+
+/*
+ * Run one validated request. Fills the status-independent parts of
+ * @cqe's result and returns the status. A failed streaming request
+ * closes the QP's stream, so a stream never continues from a state that
+ * half-consumed a request.
+ */
+u16 accmdev_engine_exec(struct vfio_device *vdev, struct accmdev_engine *e,
+			struct accmdev_ctx *ctx, const struct accmdev_req *req,
+			struct accmdev_cqe *cqe)
+{
+	u32 out_len = 0;
+	u16 st;
+
+	switch (req->op) {
+	case ACCMDEV_OP_DEFLATE:
+		st = accmdev_exec_deflate(vdev, e, req, &out_len);
+		break;
+	case ACCMDEV_OP_INFLATE:
+		st = accmdev_exec_inflate(vdev, e, req, &out_len);
+		break;
+	default:
+		st = accmdev_exec_stream(vdev, e, ctx, req, cqe);
+		if (st) {
+			memset(ctx, 0, sizeof(*ctx));
+			memset(cqe->result, 0, sizeof(cqe->result));
+			cqe->result_len = 0;
+		}
+		return st;
+	}
+	cqe->result_len = cpu_to_le32(st ? 0 : out_len);
+	return st;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * accmdev queue pairs: the device state (struct accmdev_state: config
+ * space, registers, rings and stream contexts, everything migration has
+ * to carry) and the engine that serves the rings.
+ *
+ * Locking (fields of struct accmdev_device):
+ *   ctl_lock   serialises whatever stops the worker: QP enable and
+ *              disable, stream clear, device reset, open and close.
+ *   regs_lock  protects struct accmdev_state except the QP stream
+ *              contexts; held only for short non-sleeping sections.
+ *   A QP's ctx belongs to the worker while the QP is enabled and not
+ *   held; anyone else changes it only with ctl_lock held and the QP
+ *   disabled or held, after flushing the worker.
+ */
+#ifndef ACCMDEV_QP_H
+#define ACCMDEV_QP_H
+
+#include <linux/types.h>
+
+#include "engine.h"
+#include "pci.h"
+#include "uapi/accmdev_regs.h"
+
+struct accmdev_device;
+struct work_struct;
+
+/* Descriptors served per QP per pass of the worker. */
+#define ACCMDEV_QP_BUDGET	16
+
+struct accmdev_qp {
+	/* Ring programming; written only while disabled. */
+	u64 sq_base;
+	u64 cq_base;
+	u32 sq_size;
+	u32 cq_size;
+	/* Ring state. */
+	u32 enabled;
+	u32 error;		/* ACCMDEV_QP_ERR_*; non-zero halts the QP */
+	u32 sq_tail;		/* user doorbell */
+	u32 sq_head;		/* next entry the device consumes */
+	u32 cq_tail;		/* next entry the device fills */
+	u32 cq_head;		/* next entry the user reads */
+	u32 cq_phase;		/* phase bit of the current CQ pass */
+	u32 seq;		/* completions since enable */
+	/* Statistics; cleared by reset only. */
+	u32 irq_count;
+	u32 done_count;
+	u32 fail_count;
+	/* The worker starts nothing on a held QP (stream clear). */
+	bool held;
+	struct accmdev_ctx ctx;	/* the open stream, see above */
+};
+
+struct accmdev_state {
+	struct accmdev_pci pci;
+	/* The device model, fixed while the device is open. */
+	u16 device_id;
+	u32 rev;
+	u32 algs;		/* BIT(ACCMDEV_OP_*) */
+	u32 nqps;
+	/* The QP the next worker pass serves first. */
+	u32 rr;
+	struct accmdev_qp qp[ACCMDEV_QP_MAX];
+};
+
+void accmdev_dev_open(struct accmdev_device *adev);
+void accmdev_dev_close(struct accmdev_device *adev);
+void accmdev_dev_reset(struct accmdev_device *adev);
+u32 accmdev_dev_status_locked(struct accmdev_device *adev);
+void accmdev_qp_kick_locked(struct accmdev_device *adev);
+u32 accmdev_qp_reg_read_locked(struct accmdev_device *adev, unsigned int q,
+			       unsigned int reg);
+void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
+			  unsigned int reg, u32 val);
+void accmdev_qp_work(struct work_struct *work);
+
+#endif /* ACCMDEV_QP_H */
