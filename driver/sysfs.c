@@ -13,6 +13,7 @@
 
 #include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "accmdev.h"
@@ -117,47 +118,71 @@ static ssize_t accmdev_migver_show(const struct accmdev_parent *p,
 	return sysfs_emit(buf, "%s\n", line);
 }
 
-/* One rate-limited line naming the field that made a check fail. */
+/*
+ * One rate-limited line per refused check. It always reads
+ * "<node>: migration_version refused: <field> ...", where <field> is
+ * accmdev_compat_field() of the class, so that logs can be matched.
+ */
 static void accmdev_migver_log(struct device *dev, const char *node,
 			       enum accmdev_compat c,
 			       const struct accmdev_migver *src,
 			       const struct accmdev_migver_dst *dst)
 {
 	const char *field = accmdev_compat_field(c);
-	unsigned int have = 0, want = 0;
+	const char *skind = accmdev_kind_name(src->kind);
+	char algs[ACCMDEV_MIGVER_BUF];
 
 	switch (c) {
-	case ACCMDEV_COMPAT_KIND:
-		have = src->kind;
-		want = dst->kind;
-		break;
-	case ACCMDEV_COMPAT_QPS:
-		have = src->qps;
-		want = dst->qps;
+	case ACCMDEV_COMPAT_NOMIG:
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s: this accelerator cannot migrate\n",
+				     node, field);
 		break;
 	case ACCMDEV_COMPAT_FORMAT:
-		have = src->major;
-		want = ACCMDEV_FORMAT_MAJOR;
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s differs (source %u.%u, here %u.%u)\n",
+				     node, field, src->major, src->minor,
+				     ACCMDEV_FORMAT_MAJOR, ACCMDEV_FORMAT_MINOR);
+		break;
+	case ACCMDEV_COMPAT_KIND:
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s differs (source %s, here %s)\n",
+				     node, field, skind ? skind : "unknown",
+				     accmdev_kind_name(dst->kind));
+		break;
+	case ACCMDEV_COMPAT_QPS:
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s differs (source %u, here %u)\n",
+				     node, field, src->qps, dst->qps);
 		break;
 	case ACCMDEV_COMPAT_REV:
-		have = src->rev;
-		want = dst->rev;
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s differs (source %u, here %s%u)\n",
+				     node, field, src->rev,
+				     dst->exact_rev ? "" : "at most ", dst->rev);
 		break;
 	case ACCMDEV_COMPAT_ALGS:
-		have = src->algs;
-		want = dst->algs;
+		if (src->unknown_algs ||
+		    accmdev_algs_format(src->algs & ~dst->algs, algs,
+					sizeof(algs)) < 0)
+			strscpy(algs, "algorithms unknown here", sizeof(algs));
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s differs (source needs %s)\n",
+				     node, field, algs);
 		break;
 	default:
-		dev_info_ratelimited(dev, "%s: migration_version refused: %s\n",
-				     node, c == ACCMDEV_COMPAT_NOMIG ?
-				     "cannot migrate" : "malformed or foreign");
-		return;
+		dev_info_ratelimited(dev,
+				     "%s: migration_version refused: %s malformed or foreign\n",
+				     node, field);
+		break;
 	}
-	dev_info_ratelimited(dev,
-			     "%s: migration_version refused: %s differs (source %#x, here %#x)\n",
-			     node, field, have, want);
 }
 
+/*
+ * sysfs hands a store at most one page and silently drops the rest of a
+ * longer write, so a store of a full page may be the head of something
+ * longer: refuse it as malformed rather than judge a truncated string.
+ */
 static int accmdev_migver_store(struct device *dev, const char *node,
 				const char *buf, size_t count,
 				const struct accmdev_migver_dst *dst)
@@ -165,7 +190,12 @@ static int accmdev_migver_store(struct device *dev, const char *node,
 	struct accmdev_migver src = {};
 	enum accmdev_compat c;
 
-	c = accmdev_migver_check(buf, count, dst, &src);
+	if (!dst->migratable)
+		c = ACCMDEV_COMPAT_NOMIG;
+	else if (count >= PAGE_SIZE)
+		c = ACCMDEV_COMPAT_MALFORMED;
+	else
+		c = accmdev_migver_check(buf, count, dst, &src);
 	if (c == ACCMDEV_COMPAT_OK)
 		return 0;
 	accmdev_migver_log(dev, node, c, &src, dst);
