@@ -37,6 +37,7 @@ modules:
 
 tools:
 	$(MAKE) -C tools
+	$(MAKE) -C tools/vfio
 
 deps:
 	@bash tests/deps.sh
@@ -57,6 +58,8 @@ clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then \
 	  $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	$(MAKE) -C tools clean
+	$(MAKE) -C tools/vfio clean
+	$(MAKE) -C tests/bin clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
 	rm -rf build

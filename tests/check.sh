@@ -84,10 +84,12 @@ host_suites() {
 build_guest_tools() {
 	make -s -C tests/bin >"$results/bin.build" 2>&1 ||
 		die "building tests/bin failed: $(cat "$results/bin.build")"
-	if [ -f tools/Makefile ]; then
-		make -s -C tools SAN=1 >"$results/tools-san.build" 2>&1 ||
-			die "building accctl failed: $(tail -5 "$results/tools-san.build")"
-	fi
+	local d
+	for d in tools tools/vfio; do
+		[ -f "$d/Makefile" ] || continue
+		make -s -C "$d" SAN=1 >"$results/tools-san.build" 2>&1 ||
+			die "building $d failed: $(tail -5 "$results/tools-san.build")"
+	done
 }
 
 # build_module KVER: prints the path of accmdev.ko built for KVER.
