@@ -117,6 +117,19 @@ if [ -x "$ACCCTL" ]; then
 	show "$ACCCTL targets $SRC"
 fi
 
+ACCRUN=$ACCMDEV_SRC/tools/vfio/build/accrun
+if [ -x "$ACCRUN" ]; then
+	step "Each device is a working VFIO PCI device whose queue pairs compute."
+	HASH=$(cat /proc/sys/kernel/random/uuid)
+	show "echo $HASH > ${BUS#/sys/}/accmdev3/mdev_supported_types/accmdev-sec-1qp/create"
+	head -c 300000 /dev/urandom >/tmp/tour.bin
+	say "SHA-256 of a 300 KB file, streamed through the device's queue pair:"
+	show "$ACCRUN --uuid $HASH --alg sha256 --chunk 65536 /tmp/tour.bin"
+	say "and computed on the CPU for comparison:"
+	show "sha256sum /tmp/tour.bin"
+	echo 1 >"$DEVS/$HASH/remove"
+fi
+
 step "Remove the devices: the pool is whole again."
 for u in "$SRC" "$NEW" "$DST"; do
 	echo 1 >"$DEVS/$u/remove"
