@@ -440,7 +440,12 @@ enum accmdev_compat accmdev_migver_compare(const struct accmdev_migver *src,
 		rev_ok = src->rev <= dst->rev;
 	if (!rev_ok)
 		return ACCMDEV_COMPAT_REV;
-	if (src->unknown_algs || (src->algs & ~dst->algs))
+	/*
+	 * A device model at the source's revision can only offer that
+	 * revision's native algorithms, so a type accepts no more than those.
+	 */
+	if (src->unknown_algs ||
+	    (src->algs & ~(dst->algs & accmdev_native_algs(src->kind, src->rev))))
 		return ACCMDEV_COMPAT_ALGS;
 	return ACCMDEV_COMPAT_OK;
 }

@@ -22,7 +22,7 @@ HOST_PKGS=(
 	bats bats-support bats-assert			# test suites
 	libudev-dev udev				# accctl, guest udevd
 	clang libclang-rt-14-dev			# libFuzzer
-	mdevctl iproute2 python3 util-linux bc		# guest tools
+	mdevctl iproute2 python3 util-linux bc jq		# guest tools
 	linux-source-6.12				# checkpatch, debug kernel
 )
 

@@ -809,8 +809,24 @@ static void test_compare(void)
 	s = src;
 	s.rev = 0;
 	tap(accmdev_migver_compare(&s, &dst_zip_dev1) == ACCMDEV_COMPAT_REV &&
-	    accmdev_migver_compare(&s, &dst_zip_type) == ACCMDEV_COMPAT_OK,
-	    "compare: rev 0 is below a type node, not equal on a device node");
+	    accmdev_migver_compare(&s, &dst_zip_type) == ACCMDEV_COMPAT_ALGS,
+	    "compare: rev 0 is not equal on a device node, has no algs on a type");
+	{
+		/* zip rev2 hardware; the source claims rev1 with adler32. */
+		struct accmdev_migver_dst d = {
+			.migratable = true, .kind = ACCMDEV_KIND_ZIP, .qps = src.qps,
+			.rev = 2, .algs = accmdev_native_algs(ACCMDEV_KIND_ZIP, 2),
+		};
+
+		s = src;
+		s.rev = 1;
+		s.algs = accmdev_native_algs(ACCMDEV_KIND_ZIP, 2);
+		tap(accmdev_migver_compare(&s, &d) == ACCMDEV_COMPAT_ALGS,
+		    "compare ALGS: a type offers only the source revision's algs");
+		s.algs = accmdev_native_algs(ACCMDEV_KIND_ZIP, 1);
+		tap(accmdev_migver_compare(&s, &d) == ACCMDEV_COMPAT_OK,
+		    "compare: a rev2 type takes the rev1 native model");
+	}
 }
 
 /* ---- format ---------------------------------------------------------- */
