@@ -286,10 +286,10 @@ static u16 accmdev_exec_inflate(struct vfio_device *vdev,
 }
 
 /*
- * Run one validated request. Fills the status-independent parts of
- * @cqe's result and returns the status. A failed streaming request
- * closes the QP's stream, so a stream never continues from a state that
- * half-consumed a request.
+ * Run one validated request: returns its status, and on success fills
+ * @cqe's result and result_len. After a failure the caller closes the
+ * QP's stream if it is of the request's opcode, so a stream never
+ * continues from a state that half-consumed a request.
  */
 u16 accmdev_engine_exec(struct vfio_device *vdev, struct accmdev_engine *e,
 			struct accmdev_ctx *ctx, const struct accmdev_req *req,
@@ -306,13 +306,8 @@ u16 accmdev_engine_exec(struct vfio_device *vdev, struct accmdev_engine *e,
 		st = accmdev_exec_inflate(vdev, e, req, &out_len);
 		break;
 	default:
-		st = accmdev_exec_stream(vdev, e, ctx, req, cqe);
-		if (st) {
-			memset(ctx, 0, sizeof(*ctx));
-			memset(cqe->result, 0, sizeof(cqe->result));
-			cqe->result_len = 0;
-		}
-		return st;
+		/* Writes a result only on success; qp.c closes the stream. */
+		return accmdev_exec_stream(vdev, e, ctx, req, cqe);
 	}
 	cqe->result_len = cpu_to_le32(st ? 0 : out_len);
 	return st;
