@@ -266,6 +266,8 @@ static ssize_t accmdev_read(struct vfio_device *vdev, char __user *buf,
 			return -EINVAL;
 		accmdev_pci_cfg_read(adev, off, data, count);
 	} else {
+		if (count > sizeof(le))
+			return -EINVAL;
 		ret = accmdev_bar_read(adev, index, off, count, &val);
 		if (ret)
 			return ret;

@@ -607,6 +607,14 @@ static int t_regs(const char *uuid, unsigned int nqps)
 	      le64toh(v8) == (id | (uint64_t)ACCMDEV_ABI_VERSION << 32),
 	      "8-byte read is two registers, low first");
 	EXPECT_EQ(bar_rw(&d, 0, 0, &v4, 3, 0), -EINVAL, "3-byte read");
+	{
+		uint8_t big[4096];
+
+		EXPECT_EQ(bar_rw(&d, 0, 0, big, 16, 0), -EINVAL, "16-byte read");
+		EXPECT_EQ(bar_rw(&d, 0, 0, big, sizeof(big), 0), -EINVAL,
+			  "4096-byte read");
+		EXPECT_EQ(bar_rw(&d, 0, 0, big, 16, 1), -EINVAL, "16-byte write");
+	}
 	EXPECT_EQ(bar_rw(&d, 0, 2, &v4, 4, 0), -EINVAL, "misaligned 4-byte read");
 	EXPECT_EQ(bar_rw(&d, 0, 4, &v8, 8, 0), -EINVAL, "misaligned 8-byte read");
 	EXPECT_EQ(bar_rw(&d, 0, 1, &v2, 2, 0), -EINVAL, "misaligned 2-byte read");
