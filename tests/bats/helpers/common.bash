@@ -11,7 +11,10 @@ ACCCTL=${ACCCTL:-$ACCMDEV_SRC/tools/build-san/accctl}
 SWRITE=$ACCMDEV_SRC/tests/bin/build/swrite
 MDEV_BUS=/sys/class/mdev_bus
 MDEV_DEVICES=/sys/bus/mdev/devices
-export ACCMDEV_SRC ACCCTL SWRITE
+# The emulated guest is ~20x slower than a host: give accctl's wait for
+# a new device's files (2 s by default) the same margin.
+ACCCTL_READY_TIMEOUT_MS=${ACCCTL_READY_TIMEOUT_MS:-20000}
+export ACCMDEV_SRC ACCCTL SWRITE ACCCTL_READY_TIMEOUT_MS
 
 new_uuid() {
 	cat /proc/sys/kernel/random/uuid
