@@ -131,6 +131,7 @@ static void accmdev_migver_log(struct device *dev, const char *node,
 	const char *field = accmdev_compat_field(c);
 	const char *skind = accmdev_kind_name(src->kind);
 	char algs[ACCMDEV_MIGVER_BUF];
+	u32 missing;
 
 	switch (c) {
 	case ACCMDEV_COMPAT_NOMIG:
@@ -162,9 +163,11 @@ static void accmdev_migver_log(struct device *dev, const char *node,
 				     dst->exact_rev ? "" : "at most ", dst->rev);
 		break;
 	case ACCMDEV_COMPAT_ALGS:
+		/* What accmdev_migver_compare() found missing. */
+		missing = src->algs &
+			  ~(dst->algs & accmdev_native_algs(src->kind, src->rev));
 		if (src->unknown_algs ||
-		    accmdev_algs_format(src->algs & ~dst->algs, algs,
-					sizeof(algs)) < 0)
+		    accmdev_algs_format(missing, algs, sizeof(algs)) < 0)
 			strscpy(algs, "algorithms unknown here", sizeof(algs));
 		dev_info_ratelimited(dev,
 				     "%s: migration_version refused: %s differs (source needs %s)\n",

@@ -265,6 +265,9 @@ padded() {
 	assert_output --partial "algs differs (source needs crc32c)"
 	# Its type still could: a new device there has every algorithm.
 	accepts "$(tver accmdev1 zip-4qp)" "$(<"$(dver "$a")")"
+	# rev2 hardware has adler32, but no rev1 model can offer it.
+	refused "$(tver accmdev2 zip-4qp)" EOPNOTSUPP algs "${V/crc32c/crc32c,adler32}"
+	assert_output --partial "algs differs (source needs adler32)"
 }
 
 @test "a destination that cannot migrate: ENODEV, logged as migratable, at both levels" {
