@@ -13,7 +13,6 @@
 
 #include <linux/kernel.h>
 #include <linux/kobject.h>
-#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "accmdev.h"
@@ -168,10 +167,13 @@ static void accmdev_migver_log(struct device *dev, const char *node,
 			  ~(dst->algs & accmdev_native_algs(src->kind, src->rev));
 		if (src->unknown_algs ||
 		    accmdev_algs_format(missing, algs, sizeof(algs)) < 0)
-			strscpy(algs, "algorithms unknown here", sizeof(algs));
-		dev_info_ratelimited(dev,
-				     "%s: migration_version refused: %s differs (source needs %s)\n",
-				     node, field, algs);
+			dev_info_ratelimited(dev,
+					     "%s: migration_version refused: %s differs (source has algorithms unknown here)\n",
+					     node, field);
+		else
+			dev_info_ratelimited(dev,
+					     "%s: migration_version refused: %s differs (source needs %s)\n",
+					     node, field, algs);
 		break;
 	default:
 		dev_info_ratelimited(dev,
