@@ -18,6 +18,7 @@ cd "$ACCMDEV_SRC" || exit 1
 
 results=${ACCMDEV_RESULTS:-build/results}
 mkdir -p "$results"
+results=$(cd "$results" && pwd)
 exec 9>"$results.lock"
 flock -n 9 || die "another make check is using $results (set ACCMDEV_RESULTS)"
 rm -rf "$results"
@@ -100,9 +101,9 @@ build_module() {
 	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
 		Kbuild driver | tar -x -C "$dir"
-	make -C "$(kernel_kdir "$kver")" M="$PWD/$dir" modules \
+	make -C "$(kernel_kdir "$kver")" M="$dir" modules \
 		>"$results/$kver/build.log" 2>&1 || return 1
-	echo "$PWD/$dir/driver/accmdev.ko"
+	echo "$dir/driver/accmdev.ko"
 }
 
 # The guest's kernel log must hold no report of a kernel bug.
