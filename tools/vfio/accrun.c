@@ -7,6 +7,13 @@
  *   accrun --uuid U --alg crc32c FILE...        8 hex digits per file
  *   accrun --uuid U --alg deflate [-o OUT] FILE  zlib stream (<= 1 MiB in)
  *   accrun --uuid U --alg inflate [-o OUT] FILE
+ *   accrun --uuid U --alg sha256 --migrate-to DST --at BYTES FILE
+ *
+ * --migrate-to runs one streaming algorithm over one FILE and migrates
+ * the device to DST (opened in the same container, so the rings and
+ * buffers are at the same IOVAs) once BYTES of the input have been
+ * read; the rest of the stream runs on DST. Requests already submitted
+ * are in flight during the migration. A line on stderr reports it.
  *
  * Options: --qp N (queue pair, 0), --ring N (SQ and CQ entries, 64),
  * --chunk BYTES (request size of streaming algorithms, 65536),
@@ -22,11 +29,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accmig.h"
 #include "accvfio.h"
 
 struct opts {
 	const char *uuid;
 	const char *out;
+	const char *migrate_to;
+	unsigned long long at;
 	int op;
 	unsigned int qp;
 	unsigned int ring;
@@ -41,6 +51,8 @@ static void usage(FILE *f)
 		"usage: accrun --uuid UUID --info\n"
 		"       accrun --uuid UUID --alg ALG [--qp N] [--ring N] [--chunk BYTES]\n"
 		"              [--level N] [-o OUT] [FILE...]\n"
+		"       accrun --uuid UUID --alg ALG --migrate-to DST --at BYTES [--qp N]\n"
+		"              [--ring N] [--chunk BYTES] FILE\n"
 		"ALG: crc32c adler32 deflate inflate sha256 sha224\n");
 }
 
@@ -52,6 +64,60 @@ static long read_fd(void *arg, void *buf, size_t len)
 		n = read(*(int *)arg, buf, len);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
+}
+
+/* The input of a stream that migrates once @at bytes have been read. */
+struct mig_input {
+	int fd;
+	unsigned long long done, at;
+	bool migrated;
+	struct acc_qp *qp;
+	struct acc_dev *dst;
+	const char *dst_uuid;
+};
+
+static int migrate_now(struct mig_input *m)
+{
+	struct acc_dev *src = m->qp->d;
+	unsigned int inflight = m->qp->inflight;
+	struct acc_mig_stats st;
+
+	if (acc_migrate(src, m->dst, NULL, &st)) {
+		fprintf(stderr, "accrun: migration to %s failed in %s: %s\n",
+			m->dst_uuid, st.phase, acc_error(src));
+		return -EIO;
+	}
+	if (acc_mig_adopt_qp(m->qp, m->dst)) {
+		fprintf(stderr, "accrun: %s\n", acc_error(m->dst));
+		return -EIO;
+	}
+	m->migrated = true;
+	fprintf(stderr,
+		"accrun: migrated to %s at %llu bytes, %u requests in flight, "
+		"%llu+%llu bytes, downtime %lld us\n", m->dst_uuid, m->done,
+		inflight, (unsigned long long)st.precopy_bytes,
+		(unsigned long long)st.stopcopy_bytes,
+		(long long)(st.t_running - st.t_stop) / 1000);
+	return 0;
+}
+
+static long read_migrating(void *arg, void *buf, size_t len)
+{
+	struct mig_input *m = arg;
+	long n;
+
+	if (!m->migrated && m->done >= m->at) {
+		int ret = migrate_now(m);
+
+		if (ret)
+			return ret;
+	}
+	if (!m->migrated && len > m->at - m->done)
+		len = m->at - m->done;
+	n = read_fd(&m->fd, buf, len);
+	if (n > 0)
+		m->done += n;
+	return n;
 }
 
 static int open_input(const char *name)
@@ -118,6 +184,48 @@ static int run_stream(struct acc_qp *qp, const struct opts *o, char **files,
 		print_result(o->op, result, len, files[i]);
 	}
 	return rc;
+}
+
+static int run_migrating(struct acc_qp *qp, const struct opts *o,
+			 char **files, int nfiles)
+{
+	struct mig_input m = { .at = o->at, .qp = qp, .dst_uuid = o->migrate_to };
+	struct acc_dev *src = qp->d, dst;
+	uint8_t result[32];
+	uint32_t len;
+	int ret;
+
+	if (nfiles != 1) {
+		fprintf(stderr, "accrun: --migrate-to takes one file\n");
+		return 2;
+	}
+	if (acc_open_shared(&dst, o->migrate_to, src)) {
+		fprintf(stderr, "accrun: %s\n", acc_error(&dst));
+		return 1;
+	}
+	m.dst = &dst;
+	m.fd = open_input(files[0]);
+	if (m.fd < 0) {
+		acc_close(&dst);
+		return 1;
+	}
+	ret = acc_stream(qp, o->op, read_migrating, &m, o->chunk, result, &len);
+	if (m.fd)
+		close(m.fd);
+	if (!ret && !m.migrated) {
+		fprintf(stderr, "accrun: %s: the input ended before --at %llu\n",
+			files[0], o->at);
+		ret = -1;
+	} else if (ret) {
+		fprintf(stderr, "accrun: %s: %s\n", files[0],
+			acc_error(m.migrated ? &dst : src));
+	} else {
+		print_result(o->op, result, len, files[0]);
+	}
+	/* The QP ends on the destination; close it before the source. */
+	acc_qp_teardown(qp);
+	acc_close(&dst);
+	return ret ? 1 : 0;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -218,6 +326,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "level", required_argument, NULL, 'l' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "info", no_argument, NULL, 'i' },
+		{ "migrate-to", required_argument, NULL, 'm' },
+		{ "at", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -250,6 +360,12 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'l':
 			o->level = strtoul(optarg, &end, 0);
 			break;
+		case 't':
+			o->at = strtoull(optarg, &end, 0);
+			break;
+		case 'm':
+			o->migrate_to = optarg;
+			continue;
 		case 'o':
 			o->out = optarg;
 			continue;
@@ -269,6 +385,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (!o->uuid || (o->op < 0 && !o->info)) {
 		usage(stderr);
+		return -1;
+	}
+	if (o->migrate_to && (o->op == ACCMDEV_OP_DEFLATE ||
+			      o->op == ACCMDEV_OP_INFLATE || o->info)) {
+		fprintf(stderr, "accrun: --migrate-to needs a streaming algorithm\n");
 		return -1;
 	}
 	return 0;
@@ -296,6 +417,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "accrun: %s\n", acc_error(&d));
 		acc_close(&d);
 		return 1;
+	}
+	if (o.migrate_to) {
+		rc = run_migrating(&qp, &o, argv + optind, argc - optind);
+		acc_close(&d);
+		return rc;
 	}
 	if (o.op == ACCMDEV_OP_DEFLATE || o.op == ACCMDEV_OP_INFLATE)
 		rc = run_oneshot(&qp, &o, argv + optind, argc - optind);

@@ -70,8 +70,7 @@ const char *acc_status_name(unsigned int status)
 	return "unknown";
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(struct acc_dev *d, int err, const char *fmt, ...)
+int acc_fail(struct acc_dev *d, int err, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -96,10 +95,10 @@ int acc_region_read(struct acc_dev *d, uint64_t off, void *buf, size_t len)
 	ssize_t n = pread(d->fd, buf, len, (off_t)off);
 
 	if (n < 0)
-		return fail(d, errno, "read of %zu bytes at %#llx", len,
+		return acc_fail(d, errno, "read of %zu bytes at %#llx", len,
 			    (unsigned long long)off);
 	if ((size_t)n != len)
-		return fail(d, EIO, "short read at %#llx",
+		return acc_fail(d, EIO, "short read at %#llx",
 			    (unsigned long long)off);
 	return 0;
 }
@@ -110,10 +109,10 @@ int acc_region_write(struct acc_dev *d, uint64_t off, const void *buf,
 	ssize_t n = pwrite(d->fd, buf, len, (off_t)off);
 
 	if (n < 0)
-		return fail(d, errno, "write of %zu bytes at %#llx", len,
+		return acc_fail(d, errno, "write of %zu bytes at %#llx", len,
 			    (unsigned long long)off);
 	if ((size_t)n != len)
-		return fail(d, EIO, "short write at %#llx",
+		return acc_fail(d, EIO, "short write at %#llx",
 			    (unsigned long long)off);
 	return 0;
 }
@@ -153,16 +152,17 @@ static int acc_region_offset(struct acc_dev *d, unsigned int index,
 	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
 
 	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
-		return fail(d, errno, "VFIO_DEVICE_GET_REGION_INFO %u", index);
+		return acc_fail(d, errno, "VFIO_DEVICE_GET_REGION_INFO %u", index);
 	if (ri.size != size)
-		return fail(d, EPROTO, "region %u is %llu bytes, want %llu",
+		return acc_fail(d, EPROTO, "region %u is %llu bytes, want %llu",
 			    index, (unsigned long long)ri.size,
 			    (unsigned long long)size);
 	*off = ri.offset;
 	return 0;
 }
 
-static int acc_open_container(struct acc_dev *d, const char *uuid)
+static int acc_open_container(struct acc_dev *d, const char *uuid,
+			      const struct acc_dev *share)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
@@ -176,39 +176,48 @@ static int acc_open_container(struct acc_dev *d, const char *uuid)
 		 uuid);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
-		return fail(d, errno, "no mdev %s", uuid);
+		return acc_fail(d, errno, "no mdev %s", uuid);
 	link[n] = '\0';
 	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 	group = strtoul(base, &end, 10);
 	if (!*base || *end)
-		return fail(d, EPROTO, "iommu group \"%s\" of %s", base, uuid);
+		return acc_fail(d, EPROTO, "iommu group \"%s\" of %s", base, uuid);
 
-	d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (share)
+		d->container = fcntl(share->container, F_DUPFD_CLOEXEC, 0);
+	else
+		d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (d->container < 0)
-		return fail(d, errno, "/dev/vfio/vfio");
+		return acc_fail(d, errno, "/dev/vfio/vfio");
 	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
-		return fail(d, EPROTO, "unknown VFIO API version");
+		return acc_fail(d, EPROTO, "unknown VFIO API version");
 	type = ioctl(d->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0 ?
 	       VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU;
 	if (ioctl(d->container, VFIO_CHECK_EXTENSION, type) <= 0)
-		return fail(d, ENODEV, "no type1 IOMMU in this kernel");
+		return acc_fail(d, ENODEV, "no type1 IOMMU in this kernel");
 
 	snprintf(path, sizeof(path), "/dev/vfio/%lu", group);
 	d->group = open(path, O_RDWR | O_CLOEXEC);
 	if (d->group < 0)
-		return fail(d, errno, "%s", path);
+		return acc_fail(d, errno, "%s", path);
 	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &gs))
-		return fail(d, errno, "VFIO_GROUP_GET_STATUS");
+		return acc_fail(d, errno, "VFIO_GROUP_GET_STATUS");
 	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return fail(d, EBUSY, "group %lu is not viable", group);
+		return acc_fail(d, EBUSY, "group %lu is not viable", group);
 	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
-		return fail(d, errno, "VFIO_GROUP_SET_CONTAINER");
-	if (ioctl(d->container, VFIO_SET_IOMMU, type))
-		return fail(d, errno, "VFIO_SET_IOMMU");
+		return acc_fail(d, errno, "VFIO_GROUP_SET_CONTAINER");
+	/* A shared container has its IOMMU already. */
+	if (!share && ioctl(d->container, VFIO_SET_IOMMU, type))
+		return acc_fail(d, errno, "VFIO_SET_IOMMU");
 	return 0;
 }
 
 int acc_open(struct acc_dev *d, const char *uuid)
+{
+	return acc_open_shared(d, uuid, NULL);
+}
+
+int acc_open_shared(struct acc_dev *d, const char *uuid, struct acc_dev *share)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	uint16_t cmd;
@@ -217,23 +226,24 @@ int acc_open(struct acc_dev *d, const char *uuid)
 	memset(d, 0, sizeof(*d));
 	d->container = d->group = d->fd = -1;
 	d->next_iova = ACC_IOVA_BASE;
+	d->share = share;
 
-	ret = acc_open_container(d, uuid);
+	ret = acc_open_container(d, uuid, share);
 	if (ret)
 		goto out_close;
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	if (d->fd < 0) {
-		ret = fail(d, errno, "VFIO_GROUP_GET_DEVICE_FD %s", uuid);
+		ret = acc_fail(d, errno, "VFIO_GROUP_GET_DEVICE_FD %s", uuid);
 		goto out_close;
 	}
 	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info)) {
-		ret = fail(d, errno, "VFIO_DEVICE_GET_INFO");
+		ret = acc_fail(d, errno, "VFIO_DEVICE_GET_INFO");
 		goto out_close;
 	}
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    info.num_regions < VFIO_PCI_NUM_REGIONS ||
 	    info.num_irqs < VFIO_PCI_NUM_IRQS) {
-		ret = fail(d, EPROTO, "not a vfio-pci device");
+		ret = acc_fail(d, EPROTO, "not a vfio-pci device");
 		goto out_close;
 	}
 	ret = acc_region_offset(d, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -266,7 +276,7 @@ int acc_open(struct acc_dev *d, const char *uuid)
 	if (ret)
 		goto out_close;
 	if (d->id >> 16 != ACCMDEV_PCI_VENDOR_ID) {
-		ret = fail(d, EPROTO, "not an accmdev device (id %#x)", d->id);
+		ret = acc_fail(d, EPROTO, "not an accmdev device (id %#x)", d->id);
 		goto out_close;
 	}
 	return 0;
@@ -292,7 +302,7 @@ int acc_reset(struct acc_dev *d)
 	uint16_t cmd = htole16(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 
 	if (ioctl(d->fd, VFIO_DEVICE_RESET))
-		return fail(d, errno, "VFIO_DEVICE_RESET");
+		return acc_fail(d, errno, "VFIO_DEVICE_RESET");
 	/* A reset clears the command register, as a function reset does. */
 	return acc_region_write(d, d->cfg_off + PCI_COMMAND, &cmd, sizeof(cmd));
 }
@@ -311,7 +321,7 @@ int acc_dma_map_at(struct acc_dev *d, uint64_t iova, size_t size,
 	va = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (va == MAP_FAILED)
-		return fail(d, errno, "mmap of %zu bytes", len);
+		return acc_fail(d, errno, "mmap of %zu bytes", len);
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	map.vaddr = (uintptr_t)va;
 	map.iova = iova;
@@ -320,7 +330,7 @@ int acc_dma_map_at(struct acc_dev *d, uint64_t iova, size_t size,
 		int err = errno;
 
 		munmap(va, len);
-		return fail(d, err, "VFIO_IOMMU_MAP_DMA %#llx+%zu",
+		return acc_fail(d, err, "VFIO_IOMMU_MAP_DMA %#llx+%zu",
 			    (unsigned long long)iova, len);
 	}
 	m->va = va;
@@ -332,10 +342,12 @@ int acc_dma_map_at(struct acc_dev *d, uint64_t iova, size_t size,
 /* Mappings are separated by an unmapped page, to catch overruns. */
 int acc_dma_map(struct acc_dev *d, size_t size, struct acc_dma *m)
 {
-	int ret = acc_dma_map_at(d, d->next_iova, size, m);
+	/* Devices in one container allocate from one IOVA space. */
+	struct acc_dev *a = d->share ? d->share : d;
+	int ret = acc_dma_map_at(d, a->next_iova, size, m);
 
 	if (!ret)
-		d->next_iova += m->size + ACC_PAGE;
+		a->next_iova += m->size + ACC_PAGE;
 	return ret;
 }
 
@@ -351,7 +363,7 @@ int acc_dma_unmap(struct acc_dev *d, struct acc_dma *m)
 	if (!m->va)
 		return 0;
 	if (ioctl(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
-		ret = fail(d, errno, "VFIO_IOMMU_UNMAP_DMA");
+		ret = acc_fail(d, errno, "VFIO_IOMMU_UNMAP_DMA");
 	munmap(m->va, m->size);
 	memset(m, 0, sizeof(*m));
 	return ret;
@@ -368,7 +380,7 @@ int acc_irq_set(struct acc_dev *d, unsigned int index, unsigned int start,
 	int ret = 0;
 
 	if (!set)
-		return fail(d, ENOMEM, "VFIO_DEVICE_SET_IRQS");
+		return acc_fail(d, ENOMEM, "VFIO_DEVICE_SET_IRQS");
 	set->argsz = sz;
 	set->index = index;
 	set->start = start;
@@ -378,7 +390,7 @@ int acc_irq_set(struct acc_dev *d, unsigned int index, unsigned int start,
 	if (fds)
 		memcpy(set->data, fds, count * sizeof(*fds));
 	if (ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set))
-		ret = fail(d, errno, "VFIO_DEVICE_SET_IRQS index %u", index);
+		ret = acc_fail(d, errno, "VFIO_DEVICE_SET_IRQS index %u", index);
 	free(set);
 	return ret;
 }
@@ -390,7 +402,7 @@ int acc_req_eventfd(struct acc_dev *d)
 	int ret;
 
 	if (fd < 0)
-		return fail(d, errno, "eventfd");
+		return acc_fail(d, errno, "eventfd");
 	ret = acc_irq_set(d, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &fd);
 	if (ret) {
 		close(fd);
@@ -416,7 +428,7 @@ int acc_qp_setup(struct acc_dev *d, struct acc_qp *qp, unsigned int idx,
 	qp->cq_size = cq_size;
 	qp->phase = 1;
 	if (idx >= d->nqps)
-		return fail(d, EINVAL, "QP %u: the device has %u", idx, d->nqps);
+		return acc_fail(d, EINVAL, "QP %u: the device has %u", idx, d->nqps);
 
 	ret = acc_dma_map(d, (size_t)sq_size * ACCMDEV_SQE_SIZE, &qp->sq);
 	if (!ret)
@@ -426,7 +438,7 @@ int acc_qp_setup(struct acc_dev *d, struct acc_qp *qp, unsigned int idx,
 
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0) {
-		ret = fail(d, errno, "eventfd");
+		ret = acc_fail(d, errno, "eventfd");
 		goto out_teardown;
 	}
 	qp->efd = efd;
@@ -454,7 +466,7 @@ int acc_qp_setup(struct acc_dev *d, struct acc_qp *qp, unsigned int idx,
 	if (ret)
 		goto out_teardown;
 	if (!(status & ACCMDEV_QP_ST_ENABLED)) {
-		ret = fail(d, EINVAL, "QP %u did not enable (error %u)", idx,
+		ret = acc_fail(d, EINVAL, "QP %u did not enable (error %u)", idx,
 			   error);
 		goto out_teardown;
 	}
@@ -502,7 +514,7 @@ int acc_qp_submit(struct acc_qp *qp, const struct accmdev_sqe *sqe,
 	struct accmdev_sqe *ring = qp->sq.va;
 
 	if (n > acc_qp_room(qp))
-		return fail(qp->d, EAGAIN, "QP %u: ring full", qp->idx);
+		return acc_fail(qp->d, EAGAIN, "QP %u: ring full", qp->idx);
 	for (unsigned int i = 0; i < n; i++) {
 		ring[qp->sq_tail] = sqe[i];
 		qp->sq_tail = (qp->sq_tail + 1) & (qp->sq_size - 1);
@@ -565,11 +577,11 @@ int acc_qp_wait(struct acc_qp *qp, struct accmdev_cqe *cqe, unsigned int max,
 			return n;
 		left = end - now_ms();
 		if (left <= 0)
-			return fail(qp->d, ETIMEDOUT, "QP %u: no completion",
+			return acc_fail(qp->d, ETIMEDOUT, "QP %u: no completion",
 				    qp->idx);
 		n = poll(&pfd, 1, (int)left);
 		if (n < 0 && errno != EINTR)
-			return fail(qp->d, errno, "poll");
+			return acc_fail(qp->d, errno, "poll");
 		if (n > 0 && read(qp->efd, &count, sizeof(count)) == sizeof(count))
 			qp->irqs += count;
 	}
@@ -604,17 +616,17 @@ static int acc_stream_reap(struct acc_qp *qp, uint64_t *next_tag,
 		uint64_t tag = le64toh(cqe[i].tag);
 
 		if (tag != *next_tag)
-			return fail(qp->d, EPROTO, "completion tag %llu, want %llu",
+			return acc_fail(qp->d, EPROTO, "completion tag %llu, want %llu",
 				    (unsigned long long)tag,
 				    (unsigned long long)*next_tag);
 		++*next_tag;
 		if (st != ACCMDEV_ST_OK)
-			return fail(qp->d, EIO, "%s: device status %s (%u)",
+			return acc_fail(qp->d, EIO, "%s: device status %s (%u)",
 				    acc_op_name(cqe[i].opcode),
 				    acc_status_name(st), st);
 		*result_len = le32toh(cqe[i].result_len);
 		if (*result_len > sizeof(cqe[i].result))
-			return fail(qp->d, EPROTO, "result of %u bytes",
+			return acc_fail(qp->d, EPROTO, "result of %u bytes",
 				    *result_len);
 		memcpy(result, cqe[i].result, *result_len);
 	}
@@ -652,7 +664,7 @@ int acc_stream(struct acc_qp *qp, uint8_t op, acc_read_fn read, void *arg,
 	int ret;
 
 	if (!depth || !chunk || chunk > ACCMDEV_MAX_SRC_LEN)
-		return fail(d, EINVAL, "stream: bad ring or chunk size");
+		return acc_fail(d, EINVAL, "stream: bad ring or chunk size");
 	ret = acc_dma_map(d, nslots * chunk, &buf);
 	if (ret)
 		return ret;
@@ -663,7 +675,7 @@ int acc_stream(struct acc_qp *qp, uint8_t op, acc_read_fn read, void *arg,
 		uint8_t flags = tag ? 0 : ACCMDEV_SQE_F_FIRST;
 
 		if (len < 0) {
-			ret = fail(d, (int)-len, "reading the input");
+			ret = acc_fail(d, (int)-len, "reading the input");
 			break;
 		}
 		/* At most depth in flight, so the next slot is free. */

@@ -42,6 +42,7 @@ struct acc_dev {
 	uint32_t algs;
 	uint32_t nqps;
 	uint64_t next_iova;		/* acc_dma_map() allocates upwards */
+	struct acc_dev *share;		/* owner of the shared container */
 	char err[256];
 };
 
@@ -64,8 +65,19 @@ struct acc_qp {
 #define ACC_IOVA_BASE	0x10000000ull
 
 int acc_open(struct acc_dev *d, const char *uuid);
+/*
+ * Open @uuid in the container of @share (NULL: a new one), as a VMM puts
+ * every device of a guest in one address space: both devices see the
+ * same mappings, and IOVAs come from @share's allocator. @share must
+ * stay open (and in memory) as long as @d.
+ */
+int acc_open_shared(struct acc_dev *d, const char *uuid,
+		    struct acc_dev *share);
 void acc_close(struct acc_dev *d);
 const char *acc_error(const struct acc_dev *d);
+/* Record an error on @d (strerror(@err) appended); returns -@err. */
+int acc_fail(struct acc_dev *d, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int acc_reset(struct acc_dev *d);
 
 int acc_region_read(struct acc_dev *d, uint64_t off, void *buf, size_t len);
