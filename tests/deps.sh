@@ -146,6 +146,7 @@ main() {
 	local line kvers=() k
 
 	install_host_pkgs
+	bash "$ACCMDEV_SRC/tests/qemu-deps.sh"	# QEMU 10 from backports (76-qemu)
 	mkdir -p "$ACCMDEV_CACHE/kernels"
 	while read -r line; do
 		case "$line" in '' | '#'*) continue ;; esac
