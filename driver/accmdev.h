@@ -24,6 +24,7 @@
 #include <linux/vfio.h>
 #include <linux/workqueue.h>
 
+#include "mig.h"
 #include "migver.h"
 #include "qp.h"
 
@@ -86,6 +87,15 @@ struct accmdev_device {
 	spinlock_t irq_lock;		/* protects the eventfd triggers */
 	struct eventfd_ctx *msix_trigger[ACCMDEV_QP_MAX];
 	struct eventfd_ctx *req_trigger;
+
+	/*
+	 * Live migration (mig.c). Lock order: state_mutex, then ctl_lock
+	 * or a file's lock. No user memory is copied under state_mutex.
+	 */
+	struct mutex state_mutex;	/* protects mig_state and the files */
+	enum vfio_device_mig_state mig_state;
+	struct accmdev_mig_file *saving;
+	struct accmdev_mig_file *resuming;
 };
 
 static inline struct accmdev_type *to_accmdev_type(struct mdev_type *mtype)
@@ -125,6 +135,9 @@ ssize_t accmdev_type_show_description(struct mdev_type *mtype, char *buf);
 extern const struct attribute_group *accmdev_parent_groups[];
 extern const struct attribute_group *accmdev_device_groups[];
 int accmdev_type_files_add(struct accmdev_parent *p);
+void accmdev_migver_log(struct device *dev, const char *node,
+			enum accmdev_compat c, const struct accmdev_migver *src,
+			const struct accmdev_migver_dst *dst);
 void accmdev_type_files_remove(struct accmdev_parent *p);
 
 /* vfio_dev.c */

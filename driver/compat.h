@@ -71,4 +71,40 @@ static inline u32 accmdev_crc32c(u32 crc, const u8 *p, size_t len)
 	return __crc32c_le(crc, p, len);
 }
 
+/*
+ * 6.2 ("vfio: Extend the device migration protocol with PRE_COPY" and
+ * "vfio: Add an option to get migration data size") added the PRE_COPY
+ * states, VFIO_MIG_GET_PRECOPY_INFO and VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+ * with the migration_get_data_size op. Before that the device offers
+ * STOP_COPY and P2P only, and answers MIG_DATA_SIZE itself through
+ * ->device_feature, which 6.1 calls for feature numbers it does not know.
+ * The uAPI values are fixed, so 6.1 builds define them here.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define ACCMDEV_MIG_FLAGS	(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P | \
+				 VFIO_MIGRATION_PRE_COPY)
+#define ACCMDEV_MIG_DATA_SIZE_OP(fn)	.migration_get_data_size = (fn),
+#define ACCMDEV_DEVICE_FEATURE_OP(fn)
+#else
+#define ACCMDEV_MIG_FLAGS	(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P)
+#define ACCMDEV_MIG_DATA_SIZE_OP(fn)
+#define ACCMDEV_DEVICE_FEATURE_OP(fn)	.device_feature = (fn),
+
+#define VFIO_DEVICE_STATE_PRE_COPY		6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P		7
+#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE	9
+#define VFIO_MIG_GET_PRECOPY_INFO		_IO(VFIO_TYPE, VFIO_BASE + 21)
+
+struct vfio_device_feature_mig_data_size {
+	__aligned_u64 stop_copy_length;
+};
+
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+#endif
+
 #endif /* ACCMDEV_COMPAT_H */

@@ -58,18 +58,17 @@ static void put32(u8 *cfg, unsigned int off, u32 v)
 }
 
 /*
- * Power-on values. A reset (VFIO_DEVICE_RESET, open, close) is a
- * function-level reset: everything returns to these values, BARs and
- * the command register included, as on real hardware.
+ * Power-on values of @pci for the model in @st. A reset (VFIO_DEVICE_RESET,
+ * open, close) is a function-level reset: everything returns to these
+ * values, BARs and the command register included, as on real hardware.
  */
-void accmdev_pci_reset(struct accmdev_device *adev)
+static void accmdev_pci_defaults(const struct accmdev_state *st,
+				 struct accmdev_pci *pci)
 {
-	struct accmdev_state *st = &adev->st;
-	u8 *cfg = st->pci.cfg;
+	u8 *cfg = pci->cfg;
 	unsigned int i;
 
-	lockdep_assert_held(&adev->regs_lock);
-	memset(cfg, 0, PCI_CFG_SPACE_SIZE);
+	memset(pci, 0, sizeof(*pci));
 	put16(cfg, PCI_VENDOR_ID, ACCMDEV_PCI_VENDOR_ID);
 	put16(cfg, PCI_DEVICE_ID, st->device_id);
 	put16(cfg, PCI_STATUS, PCI_STATUS_CAP_LIST);
@@ -93,10 +92,45 @@ void accmdev_pci_reset(struct accmdev_device *adev)
 	put32(cfg, MSIX_CAP + PCI_MSIX_PBA,
 	      ACCMDEV_MSIX_PBA_OFFSET | ACCMDEV_MSIX_BAR);
 
-	memset(st->pci.msix, 0, sizeof(st->pci.msix));
 	for (i = 0; i < ACCMDEV_QP_MAX; i++)
-		st->pci.msix[i][PCI_MSIX_ENTRY_VECTOR_CTRL / 4] =
+		pci->msix[i][PCI_MSIX_ENTRY_VECTOR_CTRL / 4] =
 			cpu_to_le32(PCI_MSIX_ENTRY_CTRL_MASKBIT);
+}
+
+void accmdev_pci_reset(struct accmdev_device *adev)
+{
+	lockdep_assert_held(&adev->regs_lock);
+	accmdev_pci_defaults(&adev->st, &adev->st.pci);
+}
+
+/*
+ * Could the device of model @st hold @pci? Every bit a write cannot
+ * change has its power-on value, and every MSI-X entry of the first
+ * st->nqps holds only what a write can leave there; entries beyond are
+ * zero but for the mask bit. Used on an incoming migration stream.
+ */
+bool accmdev_pci_valid(const struct accmdev_state *st,
+		       const struct accmdev_pci *pci)
+{
+	struct accmdev_pci def;		/* 512 bytes */
+	unsigned int i;
+	bool ok = true;
+
+	accmdev_pci_defaults(st, &def);
+	for (i = 0; i < PCI_CFG_SPACE_SIZE; i++)
+		if ((pci->cfg[i] ^ def.cfg[i]) & ~accmdev_cfg_wmask[i])
+			ok = false;
+	for (i = 0; i < ACCMDEV_QP_MAX; i++) {
+		const __le32 *e = pci->msix[i];
+
+		if (i >= st->nqps)
+			ok &= !memcmp(e, def.msix[i], sizeof(def.msix[i]));
+		else
+			ok &= !(le32_to_cpu(e[PCI_MSIX_ENTRY_LOWER_ADDR / 4]) & 3) &&
+			      !(le32_to_cpu(e[PCI_MSIX_ENTRY_VECTOR_CTRL / 4]) &
+				~PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	}
+	return ok;
 }
 
 /* Any span of config space; the caller checked the bounds. */

@@ -71,7 +71,7 @@ static bool accmdev_range_ok(u64 a, u64 len)
 	return !len || a + (len - 1) >= a;
 }
 
-static u32 accmdev_qp_check_rings(const struct accmdev_qp *qp)
+u32 accmdev_qp_check_rings(const struct accmdev_qp *qp)
 {
 	u64 sq_bytes = (u64)qp->sq_size * ACCMDEV_SQE_SIZE;
 	u64 cq_bytes = (u64)qp->cq_size * ACCMDEV_CQE_SIZE;
@@ -460,7 +460,8 @@ static void accmdev_qp_doorbell(struct accmdev_device *adev, unsigned int q,
 		} else {
 			qp->error = sq ? ACCMDEV_QP_ERR_SQ_TAIL :
 					 ACCMDEV_QP_ERR_CQ_HEAD;
-			irq = true;
+			/* A stopped device raises no interrupt. */
+			irq = adev->running;
 		}
 	}
 	spin_unlock(&adev->regs_lock);
@@ -568,11 +569,13 @@ static void accmdev_dev_stop(struct accmdev_device *adev)
 	cancel_work_sync(&adev->work);
 }
 
+/* Run again; work queued on the rings meanwhile (or migrated in) starts. */
 static void accmdev_dev_start(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
 	adev->running = true;
+	accmdev_qp_kick_locked(adev);
 	spin_unlock(&adev->regs_lock);
 }
 
@@ -601,6 +604,25 @@ void accmdev_dev_close(struct accmdev_device *adev)
 	mutex_lock(&adev->ctl_lock);
 	accmdev_dev_stop(adev);
 	accmdev_dev_clear(adev);
+	mutex_unlock(&adev->ctl_lock);
+}
+
+/*
+ * Migration's stop and run (mig.c): when halt returns, the descriptor
+ * that was in flight has completed and its interrupt is raised; nothing
+ * more is read, written or signalled until run.
+ */
+void accmdev_dev_halt(struct accmdev_device *adev)
+{
+	mutex_lock(&adev->ctl_lock);
+	accmdev_dev_stop(adev);
+	mutex_unlock(&adev->ctl_lock);
+}
+
+void accmdev_dev_run(struct accmdev_device *adev)
+{
+	mutex_lock(&adev->ctl_lock);
+	accmdev_dev_start(adev);
 	mutex_unlock(&adev->ctl_lock);
 }
 

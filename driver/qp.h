@@ -67,6 +67,9 @@ struct accmdev_state {
 void accmdev_dev_open(struct accmdev_device *adev);
 void accmdev_dev_close(struct accmdev_device *adev);
 void accmdev_dev_reset(struct accmdev_device *adev);
+void accmdev_dev_halt(struct accmdev_device *adev);
+void accmdev_dev_run(struct accmdev_device *adev);
+u32 accmdev_qp_check_rings(const struct accmdev_qp *qp);
 u32 accmdev_dev_status_locked(struct accmdev_device *adev);
 void accmdev_qp_kick_locked(struct accmdev_device *adev);
 u32 accmdev_qp_reg_read_locked(struct accmdev_device *adev, unsigned int q,

@@ -120,12 +120,13 @@ static ssize_t accmdev_migver_show(const struct accmdev_parent *p,
 /*
  * One rate-limited line per refused check. It always reads
  * "<node>: migration_version refused: <field> ...", where <field> is
- * accmdev_compat_field() of the class, so that logs can be matched.
+ * accmdev_compat_field() of the class, so that logs can be matched. The
+ * in-band check of an incoming stream (mig.c) logs the same way, with
+ * "stream" as the node.
  */
-static void accmdev_migver_log(struct device *dev, const char *node,
-			       enum accmdev_compat c,
-			       const struct accmdev_migver *src,
-			       const struct accmdev_migver_dst *dst)
+void accmdev_migver_log(struct device *dev, const char *node,
+			enum accmdev_compat c, const struct accmdev_migver *src,
+			const struct accmdev_migver_dst *dst)
 {
 	const char *field = accmdev_compat_field(c);
 	const char *skind = accmdev_kind_name(src->kind);

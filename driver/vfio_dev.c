@@ -49,6 +49,7 @@ static int accmdev_init_dev(struct vfio_device *vdev)
 	spin_lock_init(&adev->regs_lock);
 	spin_lock_init(&adev->irq_lock);
 	INIT_WORK(&adev->work, accmdev_qp_work);
+	accmdev_mig_init(adev);
 	return 0;
 }
 
@@ -57,6 +58,7 @@ static void accmdev_release_dev(struct vfio_device *vdev)
 	struct accmdev_device *adev = vdev_to_adev(vdev);
 
 	accmdev_pool_give(adev->parent, adev->type->qps);
+	accmdev_mig_destroy(adev);
 	mutex_destroy(&adev->ctl_lock);
 	mutex_destroy(&adev->lock);
 	accmdev_vfio_free(vdev);
@@ -219,6 +221,7 @@ static int accmdev_open_device(struct vfio_device *vdev)
 	mutex_lock(&adev->lock);
 	ret = accmdev_engine_alloc(&adev->eng, adev->model_algs);
 	if (!ret) {
+		accmdev_mig_open(adev);
 		accmdev_dev_open(adev);
 		adev->open = true;
 	}
@@ -226,11 +229,15 @@ static int accmdev_open_device(struct vfio_device *vdev)
 	return ret;
 }
 
-/* Stops the worker, so no DMA happens once this returns. */
+/*
+ * Ends any migration session and stops the worker, so no DMA happens
+ * once this returns.
+ */
 static void accmdev_close_device(struct vfio_device *vdev)
 {
 	struct accmdev_device *adev = vdev_to_adev(vdev);
 
+	accmdev_mig_close(adev);
 	accmdev_dev_close(adev);
 	accmdev_irq_release(adev);
 	accmdev_engine_free(&adev->eng);
@@ -410,7 +417,7 @@ static long accmdev_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return accmdev_ioctl_set_irqs(adev, arg);
 	case VFIO_DEVICE_RESET:
-		accmdev_dev_reset(adev);
+		accmdev_mig_reset(adev);
 		return 0;
 	}
 	return -ENOTTY;
@@ -426,6 +433,7 @@ static const struct vfio_device_ops accmdev_vfio_ops = {
 	.write		= accmdev_write,
 	.ioctl		= accmdev_ioctl,
 	.request	= accmdev_request,
+	ACCMDEV_DEVICE_FEATURE_OP(accmdev_mig_device_feature)
 	ACCMDEV_IOMMUFD_OPS
 };
 

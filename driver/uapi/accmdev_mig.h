@@ -97,10 +97,13 @@ struct accmdev_mig_qp {
 	__u8 sha_buf[64];
 };
 
+/*
+ * crc32c is the CRC32C (as iSCSI: seed ~0, result inverted) of every
+ * stream byte before the END record, preamble included.
+ */
 struct accmdev_mig_end {
 	__le32 records;		/* records before END, VERSION included */
-	__le32 crc32c;		/* CRC32C (iSCSI: seed ~0, result inverted) of
-			 * every stream byte before the END record */
+	__le32 crc32c;
 };
 
 #endif /* ACCMDEV_UAPI_MIG_H */
