@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * storm: several processes hammer accmdev at once, across parents, for a
+ * fixed time: create, remove, read and write migration_version, write the
+ * model, open devices through VFIO (group and container API), run a
+ * small request on them and close them. Then the pool must match the
+ * devices that are left.
+ *
+ *   storm [-s SEED] [-t SECONDS] [-p PROCS] [-r DELAY]
+ *
+ * -t  how long the workers run (default 60)
+ * -p  worker processes (default 6)
+ * -r  unload under load: DELAY seconds in, try delete_module("accmdev")
+ *     every 20 ms until it succeeds or the time is up; the workers keep
+ *     going against whatever is left. Without -r the module must stay.
+ *
+ * Every operation's outcome must be one its situation allows (create:
+ * OK or ENOSPC; a model write: OK, EBUSY while open, ...; anything on a
+ * device another worker just removed: ENOENT or ENODEV; after the
+ * unload, ENOENT or ENODEV for everything). Anything else is counted as
+ * unexpected and printed as "# unexpected ...". A request run on an open
+ * device must complete with the right result (crc32c and adler32
+ * against bitwise references, sha256 and sha224 against FIPS 180-2
+ * vectors).
+ *
+ * Afterwards (without -r): for each parent, qp_free equals qp_total
+ * minus the queue pairs of its devices, every type's
+ * available_instances equals qp_free / its queue pairs, the module's
+ * reference count is what it was, and after removing every device the
+ * pools are full again. Prints "seed=N", one line per operation and
+ *
+ *   ops=N unexpected=N bad_results=N hung=N pool_ok=0|1 refcnt_ok=0|1
+ *   devices_left=N
+ *
+ * With -r also "unload attempts=N in_use=N unloaded=0|1 at=SECONDS".
+ * Exits 0 only if everything held.
+ */
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "accref.h"
+#include "accvfio.h"
+#include "fuzzlib.h"
+#include "migver.h"
+
+#define MAX_PROCS	32
+#define MAX_PARENTS	16
+#define MAX_DEVS	256
+#define SHOW_UNEXPECTED	30
+
+enum op {
+	OP_CREATE, OP_REMOVE, OP_READ_VER, OP_CHECK_VER, OP_MODEL, OP_OPEN,
+	OP_READ_POOL, OP_COUNT
+};
+
+static const char *const op_names[OP_COUNT] = {
+	"create", "remove", "read-version", "check-version", "model-write",
+	"open-close", "read-pool",
+};
+
+/* Counters shared by all workers (MAP_SHARED), updated atomically. */
+struct shared {
+	atomic_long n[OP_COUNT];
+	atomic_long ok[OP_COUNT];
+	atomic_long refused[OP_COUNT];	/* an expected failure */
+	atomic_long unexpected[OP_COUNT];
+	atomic_long computed, bad_results, requests_seen;
+	atomic_long shown;
+	atomic_int unloading;		/* delete_module has been called */
+};
+
+static struct shared *sh;
+
+struct parent {
+	char name[32];
+	unsigned int kind, rev, qp_total;
+	u32 algs;
+	unsigned int shapes[5];
+	int nshapes;
+};
+
+static struct parent parents[MAX_PARENTS];
+static int nparents;
+
+/* ---- parents --------------------------------------------------------- */
+
+static void discover(void)
+{
+	glob_t g, tg;
+	char path[PATH_MAX], buf[128];
+
+	if (glob(FZ_MDEV_BUS "/accmdev*", 0, NULL, &g)) {
+		printf("not ok - no accmdev parents\n");
+		exit(2);
+	}
+	for (size_t i = 0; i < g.gl_pathc && nparents < MAX_PARENTS; i++) {
+		struct parent *p = &parents[nparents++];
+		long n;
+
+		snprintf(p->name, sizeof(p->name), "%s", strrchr(g.gl_pathv[i], '/') + 1);
+		snprintf(path, sizeof(path), "%s/kind", g.gl_pathv[i]);
+		n = fz_read(path, buf, sizeof(buf));
+		p->kind = n > 0 ? accmdev_kind_from_name(buf, strcspn(buf, "\n")) : 0;
+		snprintf(path, sizeof(path), "%s/revision", g.gl_pathv[i]);
+		p->rev = (unsigned int)fz_read_num(path);
+		snprintf(path, sizeof(path), "%s/qp_total", g.gl_pathv[i]);
+		p->qp_total = (unsigned int)fz_read_num(path);
+		snprintf(path, sizeof(path), "%s/algorithms", g.gl_pathv[i]);
+		n = fz_read(path, buf, sizeof(buf));
+		if (n < 0 || accmdev_algs_parse(buf, (size_t)n, &p->algs))
+			p->algs = 0;
+		snprintf(path, sizeof(path), "%s/mdev_supported_types/*", g.gl_pathv[i]);
+		if (!glob(path, 0, NULL, &tg)) {
+			for (size_t j = 0; j < tg.gl_pathc && p->nshapes < 5; j++)
+				p->shapes[p->nshapes++] = (unsigned int)
+					strtoul(strrchr(tg.gl_pathv[j], '-') + 1, NULL, 10);
+			globfree(&tg);
+		}
+	}
+	globfree(&g);
+}
+
+static struct parent *parent_by_name(const char *name)
+{
+	for (int i = 0; i < nparents; i++)
+		if (!strcmp(parents[i].name, name))
+			return &parents[i];
+	return NULL;
+}
+
+/* The parent and queue pairs of a device, from its mdev_type link. */
+static struct parent *device_parent(const char *uuid, unsigned int *qps)
+{
+	char path[PATH_MAX], link[PATH_MAX], *t;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/mdev_type", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return NULL;
+	link[n] = '\0';
+	t = strrchr(link, '/');
+	*qps = (unsigned int)strtoul(strrchr(t, '-') + 1, NULL, 10);
+	*t = '\0';
+	*strrchr(link, '/') = '\0';
+	return parent_by_name(strrchr(link, '/') + 1);
+}
+
+/* Up to @max device UUIDs; returns how many. */
+static int list_devices(char (*uuids)[FZ_UUID_LEN + 1], int max)
+{
+	DIR *d = opendir(FZ_MDEV_DEVS);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max)
+		if (strlen(e->d_name) == FZ_UUID_LEN)
+			snprintf(uuids[n++], FZ_UUID_LEN + 1, "%s", e->d_name);
+	closedir(d);
+	return n;
+}
+
+/* ---- bookkeeping ------------------------------------------------------ */
+
+/* Errors any operation may meet: its device or file went away. */
+static bool gone(int err)
+{
+	return err == ENOENT || err == ENODEV;
+}
+
+static void count(enum op op, const char *what, int err, bool allowed)
+{
+	atomic_fetch_add(&sh->n[op], 1);
+	if (!err) {
+		atomic_fetch_add(&sh->ok[op], 1);
+		return;
+	}
+	if (allowed || gone(err) ||
+	    (atomic_load(&sh->unloading) && (err == ENOENT || err == ENODEV))) {
+		atomic_fetch_add(&sh->refused[op], 1);
+		return;
+	}
+	atomic_fetch_add(&sh->unexpected[op], 1);
+	if (atomic_fetch_add(&sh->shown, 1) < SHOW_UNEXPECTED)
+		printf("# unexpected %s %s: %s\n", op_names[op], what,
+		       fz_errname(err));
+}
+
+static int werr(long ret)
+{
+	return ret < 0 ? (int)-ret : 0;
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+static void op_create(struct fz_rng *r)
+{
+	struct parent *p = &parents[fz_below(r, nparents)];
+	char path[PATH_MAX], uuid[FZ_UUID_LEN + 1];
+	int err;
+
+	if (!p->nshapes)
+		return;
+	fz_uuid(r, uuid);
+	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/mdev_supported_types/accmdev-%s-%uqp/create",
+		 p->name, accmdev_kind_name(p->kind),
+		 p->shapes[fz_below(r, p->nshapes)]);
+	err = werr(fz_write_str(path, uuid));
+	count(OP_CREATE, path, err, err == ENOSPC);
+}
+
+static bool pick_device(struct fz_rng *r, char *uuid)
+{
+	static char uuids[MAX_DEVS][FZ_UUID_LEN + 1];
+	int n = list_devices(uuids, MAX_DEVS);
+
+	if (!n)
+		return false;
+	memcpy(uuid, uuids[fz_below(r, n)], FZ_UUID_LEN + 1);
+	return true;
+}
+
+static void op_remove(struct fz_rng *r)
+{
+	char uuid[FZ_UUID_LEN + 1], path[PATH_MAX];
+
+	if (!pick_device(r, uuid))
+		return;
+	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/remove", uuid);
+	count(OP_REMOVE, path, werr(fz_write_str(path, "1")), false);
+}
+
+/* A random type's or device's migration_version file. */
+static bool pick_version_file(struct fz_rng *r, char *path, size_t size)
+{
+	char uuid[FZ_UUID_LEN + 1];
+
+	if (fz_pct(r, 50) && pick_device(r, uuid)) {
+		snprintf(path, size, FZ_MDEV_DEVS "/%s/migration_version", uuid);
+		return true;
+	}
+	for (int tries = 0; tries < 4; tries++) {
+		struct parent *p = &parents[fz_below(r, nparents)];
+
+		if (!p->nshapes)
+			continue;
+		snprintf(path, size, FZ_MDEV_BUS "/%s/mdev_supported_types/accmdev-%s-%uqp/migration_version",
+			 p->name, accmdev_kind_name(p->kind),
+			 p->shapes[fz_below(r, p->nshapes)]);
+		return true;
+	}
+	return false;
+}
+
+/* Read a version; it must parse. ENODEV is a parent that cannot migrate. */
+static void op_read_version(struct fz_rng *r, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	struct accmdev_migver v;
+	long n;
+
+	out[0] = '\0';
+	if (!pick_version_file(r, path, sizeof(path)))
+		return;
+	n = fz_read(path, out, size);
+	if (n > 0 && accmdev_migver_parse(out, (size_t)n, &v) != ACCMDEV_COMPAT_OK) {
+		count(OP_READ_VER, path, EPROTO, false);
+		out[0] = '\0';
+		return;
+	}
+	if (n < 0)
+		out[0] = '\0';
+	count(OP_READ_VER, path, werr(n), false);
+}
+
+/* Write a version read somewhere to another node: only compat errnos. */
+static void op_check_version(struct fz_rng *r)
+{
+	char ver[512], path[PATH_MAX];
+	int err;
+
+	op_read_version(r, ver, sizeof(ver));
+	if (!ver[0] || !pick_version_file(r, path, sizeof(path)))
+		return;
+	err = werr(fz_write_str(path, ver));
+	count(OP_CHECK_VER, path, err,
+	      err == EXDEV || err == ERANGE || err == ENOEXEC ||
+	      err == EOPNOTSUPP);
+}
+
+static void op_model(struct fz_rng *r)
+{
+	char uuid[FZ_UUID_LEN + 1], path[PATH_MAX], val[128];
+	struct parent *p;
+	unsigned int qps;
+	bool rev;
+	int err;
+
+	if (!pick_device(r, uuid) || !(p = device_parent(uuid, &qps)))
+		return;
+	rev = fz_pct(r, 50);
+	if (rev) {
+		snprintf(val, sizeof(val), "%u\n", 1 + (unsigned int)fz_below(r, p->rev));
+		snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/model_revision", uuid);
+	} else {
+		/* A subset of the rev-1 model: valid at every revision. */
+		u32 algs = accmdev_native_algs(p->kind, 1) & p->algs;
+		u32 sub = algs & (u32)fz_next(r);
+
+		accmdev_algs_format(sub ? sub : algs, val, sizeof(val));
+		snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/model_algorithms", uuid);
+	}
+	err = werr(fz_write_str(path, val));
+	count(OP_MODEL, path, err, err == EBUSY);
+}
+
+static const uint8_t sha256_abc[32] = {
+	0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde,
+	0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+	0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+};
+
+static const uint8_t sha224_abc[28] = {
+	0x23, 0x09, 0x7d, 0x22, 0x34, 0x05, 0xd8, 0x22, 0x86, 0x42, 0xa4, 0x77,
+	0xbd, 0xa2, 0x55, 0xb3, 0x2a, 0xad, 0xbc, 0xe4, 0xbd, 0xa0, 0xb3, 0xf7,
+	0xe3, 0x6c, 0x9d, 0xa7,
+};
+
+/*
+ * One request on QP 0 with the first checkable algorithm of the model,
+ * checked against a reference. Returns 0, or an errno of the library.
+ */
+static int compute(struct fz_rng *r, struct acc_dev *d, const char *uuid)
+{
+	struct acc_qp qp;
+	struct acc_dma src;
+	struct accmdev_cqe cqe;
+	uint8_t want[32];
+	size_t want_len;
+	uint32_t len = 1 + (uint32_t)fz_below(r, 4096), v;
+	int op, ret;
+
+	if (d->algs & (1u << ACCMDEV_OP_CRC32C))
+		op = ACCMDEV_OP_CRC32C;
+	else if (d->algs & (1u << ACCMDEV_OP_ADLER32))
+		op = ACCMDEV_OP_ADLER32;
+	else if (d->algs & (1u << ACCMDEV_OP_SHA256))
+		op = ACCMDEV_OP_SHA256;
+	else if (d->algs & (1u << ACCMDEV_OP_SHA224))
+		op = ACCMDEV_OP_SHA224;
+	else
+		return 0;
+	ret = acc_qp_setup(d, &qp, 0, 8, 8);
+	if (ret)
+		return -ret;
+	ret = acc_dma_map(d, 4096, &src);
+	if (ret) {
+		acc_qp_teardown(&qp);
+		return -ret;
+	}
+	if (op == ACCMDEV_OP_SHA256 || op == ACCMDEV_OP_SHA224) {
+		len = 3;
+		memcpy(src.va, "abc", 3);
+	} else {
+		fz_bytes(r, src.va, len);
+	}
+	switch (op) {
+	case ACCMDEV_OP_CRC32C:
+		v = htole32(ref_crc32c(src.va, len));
+		memcpy(want, &v, 4);
+		want_len = 4;
+		break;
+	case ACCMDEV_OP_ADLER32:
+		v = htole32(ref_adler32(src.va, len));
+		memcpy(want, &v, 4);
+		want_len = 4;
+		break;
+	case ACCMDEV_OP_SHA256:
+		memcpy(want, sha256_abc, 32);
+		want_len = 32;
+		break;
+	default:
+		memcpy(want, sha224_abc, 28);
+		want_len = 28;
+		break;
+	}
+	ret = acc_oneshot(&qp, (uint8_t)op, 0, &src, len, NULL, 0, &cqe);
+	if (!ret) {
+		atomic_fetch_add(&sh->computed, 1);
+		if (le16toh(cqe.status) != ACCMDEV_ST_OK ||
+		    le32toh(cqe.result_len) != want_len ||
+		    memcmp(cqe.result, want, want_len)) {
+			atomic_fetch_add(&sh->bad_results, 1);
+			if (atomic_fetch_add(&sh->shown, 1) < SHOW_UNEXPECTED)
+				printf("# bad result %s: %s status %s\n", uuid,
+				       acc_op_name((unsigned int)op),
+				       acc_status_name(le16toh(cqe.status)));
+		}
+	}
+	acc_dma_unmap(d, &src);
+	acc_qp_teardown(&qp);
+	return ret < 0 ? -ret : 0;
+}
+
+static void op_open(struct fz_rng *r)
+{
+	char uuid[FZ_UUID_LEN + 1];
+	struct acc_dev d;
+	int err, efd = -1;
+
+	if (!pick_device(r, uuid))
+		return;
+	err = -acc_open(&d, uuid);
+	/* EBUSY: another worker has the group open. */
+	if (err) {
+		count(OP_OPEN, uuid, err, err == EBUSY);
+		return;
+	}
+	if (fz_pct(r, 50))
+		efd = acc_req_eventfd(&d);
+	if (fz_pct(r, 20))
+		err = -acc_reset(&d);
+	if (!err && fz_pct(r, 70))
+		err = compute(r, &d, uuid);
+	if (efd >= 0) {
+		struct pollfd pfd = { .fd = efd, .events = POLLIN };
+
+		/* Someone asked for the device (a remove waits for us). */
+		if (poll(&pfd, 1, 0) == 1)
+			atomic_fetch_add(&sh->requests_seen, 1);
+		close(efd);
+	}
+	if (fz_pct(r, 20))
+		usleep((useconds_t)fz_below(r, 20000));
+	acc_close(&d);
+	count(OP_OPEN, uuid, err, false);
+}
+
+static void op_read_pool(struct fz_rng *r)
+{
+	struct parent *p = &parents[fz_below(r, nparents)];
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/qp_free", p->name);
+	count(OP_READ_POOL, path, werr(fz_read_num(path)), false);
+}
+
+static void worker(uint64_t seed, double end)
+{
+	struct fz_rng r = { seed };
+	char ver[512];
+
+	while (fz_now() < end) {
+		uint64_t k = fz_below(&r, 100);
+
+		if (k < 16)
+			op_create(&r);
+		else if (k < 26)
+			op_remove(&r);
+		else if (k < 40)
+			op_read_version(&r, ver, sizeof(ver));
+		else if (k < 50)
+			op_check_version(&r);
+		else if (k < 64)
+			op_model(&r);
+		else if (k < 92)
+			op_open(&r);
+		else
+			op_read_pool(&r);
+	}
+	_exit(0);
+}
+
+/* ---- afterwards ------------------------------------------------------- */
+
+static long module_refcnt(void)
+{
+	return fz_read_num("/sys/module/accmdev/refcnt");
+}
+
+/* qp_free and available_instances follow the devices that exist. */
+static bool pool_matches(int *ndevs)
+{
+	static char uuids[MAX_DEVS][FZ_UUID_LEN + 1];
+	unsigned int used[MAX_PARENTS] = { 0 };
+	int n = list_devices(uuids, MAX_DEVS);
+	bool ok = true;
+
+	*ndevs = n;
+	for (int i = 0; i < n; i++) {
+		unsigned int qps;
+		struct parent *p = device_parent(uuids[i], &qps);
+
+		if (p)
+			used[p - parents] += qps;
+	}
+	for (int i = 0; i < nparents; i++) {
+		struct parent *p = &parents[i];
+		char path[PATH_MAX];
+		long freeq, avail;
+
+		snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/qp_free", p->name);
+		freeq = fz_read_num(path);
+		if (freeq != (long)(p->qp_total - used[i])) {
+			printf("# %s: qp_free %ld, want %u - %u\n", p->name,
+			       freeq, p->qp_total, used[i]);
+			ok = false;
+		}
+		for (int j = 0; j < p->nshapes; j++) {
+			snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/mdev_supported_types/accmdev-%s-%uqp/available_instances",
+				 p->name, accmdev_kind_name(p->kind), p->shapes[j]);
+			avail = fz_read_num(path);
+			if (avail != (long)((p->qp_total - used[i]) / p->shapes[j])) {
+				printf("# %s: available_instances %ld, want %u\n",
+				       path, avail, (p->qp_total - used[i]) / p->shapes[j]);
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}
+
+static void remove_all(void)
+{
+	static char uuids[MAX_DEVS][FZ_UUID_LEN + 1];
+	char path[PATH_MAX];
+	int n = list_devices(uuids, MAX_DEVS);
+
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/remove", uuids[i]);
+		fz_write_str(path, "1");
+	}
+}
+
+/* Wait for the workers until @deadline; print and kill the ones left. */
+static int reap(pid_t *pids, int n, double deadline)
+{
+	int left = n, hung = 0;
+
+	while (left && fz_now() < deadline) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+		if (pid > 0)
+			left--;
+		else
+			usleep(50000);
+	}
+	for (int i = 0; i < n && left; i++) {
+		char path[64], wchan[128] = "";
+
+		if (waitpid(pids[i], NULL, WNOHANG) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pids[i]);
+		fz_read(path, wchan, sizeof(wchan));
+		printf("# worker %d hung in %s\n", pids[i], wchan);
+		hung++;
+		kill(pids[i], SIGKILL);
+	}
+	return hung;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = fz_time_seed();
+	double seconds = 60, unload_at = -1, t0, end;
+	long attempts = 0, in_use = 0, refcnt0, total = 0, unexpected = 0;
+	int procs = 6, opt, hung, ndevs = 0, unloaded = 0;
+	double unloaded_at = 0;
+	pid_t pids[MAX_PROCS];
+	bool pool_ok = true, refcnt_ok = true;
+
+	while ((opt = getopt(argc, argv, "s:t:p:r:")) != -1) {
+		switch (opt) {
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			seconds = atof(optarg);
+			break;
+		case 'p':
+			procs = atoi(optarg);
+			break;
+		case 'r':
+			unload_at = atof(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: storm [-s SEED] [-t SECONDS] [-p PROCS] [-r DELAY]\n");
+			return 2;
+		}
+	}
+	if (procs < 1 || procs > MAX_PROCS)
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("seed=%llu\n", (unsigned long long)seed);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 2;
+	memset(sh, 0, sizeof(*sh));
+	discover();
+	refcnt0 = module_refcnt();
+
+	t0 = fz_now();
+	end = t0 + seconds;
+	for (int i = 0; i < procs; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			worker(seed + (uint64_t)i * 0x1000193, end);
+		if (pids[i] < 0)
+			return 2;
+	}
+	if (unload_at >= 0) {
+		while (fz_now() < t0 + unload_at)
+			usleep(100000);
+		atomic_store(&sh->unloading, 1);
+		while (!unloaded && fz_now() < end - 1) {
+			attempts++;
+			if (!syscall(SYS_delete_module, "accmdev", O_NONBLOCK)) {
+				unloaded = 1;
+				unloaded_at = fz_now() - t0;
+			} else if (errno == EWOULDBLOCK || errno == EBUSY) {
+				in_use++;
+				usleep(20000);
+			} else {
+				printf("# delete_module: %s\n", fz_errname(errno));
+				break;
+			}
+		}
+	}
+	/* Workers end at @end; a remove may wait up to 10 s for a close. */
+	hung = reap(pids, procs, end + 60);
+
+	for (int op = 0; op < OP_COUNT; op++) {
+		printf("op=%s n=%ld ok=%ld refused=%ld unexpected=%ld\n",
+		       op_names[op], atomic_load(&sh->n[op]),
+		       atomic_load(&sh->ok[op]), atomic_load(&sh->refused[op]),
+		       atomic_load(&sh->unexpected[op]));
+		total += atomic_load(&sh->n[op]);
+		unexpected += atomic_load(&sh->unexpected[op]);
+	}
+	printf("computed=%ld bad_results=%ld requests_seen=%ld\n",
+	       atomic_load(&sh->computed), atomic_load(&sh->bad_results),
+	       atomic_load(&sh->requests_seen));
+	if (unload_at >= 0) {
+		printf("unload attempts=%ld in_use=%ld unloaded=%d at=%.1f\n",
+		       attempts, in_use, unloaded, unloaded_at);
+	} else {
+		pool_ok = pool_matches(&ndevs);
+		remove_all();
+		if (fz_count_devices() != 0)
+			pool_ok = false;
+		{
+			int none;
+
+			pool_ok = pool_matches(&none) && pool_ok;
+		}
+		refcnt_ok = module_refcnt() == refcnt0;
+	}
+	printf("ops=%ld unexpected=%ld bad_results=%ld hung=%d pool_ok=%d refcnt_ok=%d devices_left=%d\n",
+	       total, unexpected, atomic_load(&sh->bad_results), hung,
+	       pool_ok, refcnt_ok, ndevs);
+	return unexpected || hung || atomic_load(&sh->bad_results) ||
+	       !pool_ok || !refcnt_ok || (unload_at >= 0 && !unloaded);
+}
