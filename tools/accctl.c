@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * accctl: list, create and check accmdev mediated devices.
+ * accctl: list, create, check and migrate accmdev mediated devices.
  *
  * Exit status: 0 success (or compatible), 1 incompatible (or nothing
  * found), 2 error. Errors are one line on stderr.
@@ -32,6 +32,12 @@ static const struct verb verbs[] = {
 	{ "targets", cmd_targets, "targets SRC [--all] [--offline] [--json]" },
 	{ "monitor", cmd_monitor,
 	  "monitor [--count N] [--timeout S] [--kernel]" },
+	{ "migrate", cmd_migrate,
+	  "migrate SRC_UUID DST_UUID [--no-precopy] [--no-check] [--json]" },
+	{ "send", cmd_send,
+	  "send SRC_UUID HOST:PORT [--no-precopy] [--timeout S] [--json]" },
+	{ "receive", cmd_receive,
+	  "receive DST_UUID [HOST:]PORT [--port-file FILE] [--timeout S] [--json]" },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -27,6 +27,9 @@ enum {
 	OPT_COUNT,
 	OPT_TIMEOUT,
 	OPT_KERNEL,
+	OPT_NO_PRECOPY,
+	OPT_NO_CHECK,
+	OPT_PORT_FILE,
 };
 
 #define CLI_COMMON_OPTS						\
@@ -52,6 +55,9 @@ int cmd_version(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_targets(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_receive(int argc, char **argv);
 
 /* The usage lines of @verb (all verbs if NULL). */
 void cli_usage(FILE *f, const char *verb);
