@@ -128,15 +128,17 @@ out_put:
 	return ret;
 }
 
+/* "No eventfd" for every vector of an index. */
+static const s32 accmdev_no_eventfds[ACCMDEV_QP_MAX] = {
+	[0 ... ACCMDEV_QP_MAX - 1] = -1
+};
+
 static void accmdev_irq_release(struct accmdev_device *adev)
 {
-	static const s32 none[ACCMDEV_QP_MAX] = {
-		[0 ... ACCMDEV_QP_MAX - 1] = -1
-	};
-
 	accmdev_irq_set_eventfds(adev, VFIO_PCI_MSIX_IRQ_INDEX, 0,
-				 ACCMDEV_QP_MAX, none);
-	accmdev_irq_set_eventfds(adev, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, none);
+				 ACCMDEV_QP_MAX, accmdev_no_eventfds);
+	accmdev_irq_set_eventfds(adev, VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+				 accmdev_no_eventfds);
 }
 
 /* Loopback triggers: DATA_NONE signals all, DATA_BOOL the true ones. */
@@ -167,15 +169,10 @@ static int accmdev_set_irqs(struct accmdev_device *adev,
 
 	switch (hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
 	case VFIO_IRQ_SET_DATA_NONE:
-		if (!hdr->count) {
-			static const s32 none[ACCMDEV_QP_MAX] = {
-				[0 ... ACCMDEV_QP_MAX - 1] = -1
-			};
-
+		if (!hdr->count)
 			return accmdev_irq_set_eventfds(adev, hdr->index, 0,
 					accmdev_irq_count(adev, hdr->index),
-					none);
-		}
+					accmdev_no_eventfds);
 		accmdev_irq_test(adev, hdr->index, hdr->start, hdr->count,
 				 NULL);
 		return 0;
