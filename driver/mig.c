@@ -851,80 +851,57 @@ out_free:
 
 /* ---- the state machine -------------------------------------------------- */
 
-static bool accmdev_mig_arc(u32 cur, u32 next, u32 from, u32 to)
-{
-	return cur == from && next == to;
-}
+/* One arc as a switch label. */
+#define ACCMDEV_ARC(from, to)	((from) << 8 | (to))
+#define ARC_(from, to)		ACCMDEV_ARC(VFIO_DEVICE_STATE_##from, \
+					    VFIO_DEVICE_STATE_##to)
 
 static struct file *accmdev_mig_step_locked(struct accmdev_device *adev,
 					    u32 next)
 {
-	u32 cur = adev->mig_state;
 	int ret;
 
 	lockdep_assert_held(&adev->state_mutex);
-
+	switch (ACCMDEV_ARC(adev->mig_state, next)) {
 	/* No peer-to-peer traffic exists: the P2P arcs change nothing. */
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RUNNING,
-			    VFIO_DEVICE_STATE_RUNNING_P2P) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RUNNING_P2P,
-			    VFIO_DEVICE_STATE_RUNNING) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_PRE_COPY,
-			    VFIO_DEVICE_STATE_PRE_COPY_P2P) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_PRE_COPY_P2P,
-			    VFIO_DEVICE_STATE_PRE_COPY))
+	case ARC_(RUNNING, RUNNING_P2P):
+	case ARC_(RUNNING_P2P, RUNNING):
+	case ARC_(PRE_COPY, PRE_COPY_P2P):
+	case ARC_(PRE_COPY_P2P, PRE_COPY):
 		return NULL;
 
 	/* Stop and run: the worker, hence DMA and interrupts. */
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RUNNING,
-			    VFIO_DEVICE_STATE_STOP) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RUNNING_P2P,
-			    VFIO_DEVICE_STATE_STOP)) {
+	case ARC_(RUNNING, STOP):
+	case ARC_(RUNNING_P2P, STOP):
 		accmdev_dev_halt(adev);
 		return NULL;
-	}
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_STOP,
-			    VFIO_DEVICE_STATE_RUNNING) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_STOP,
-			    VFIO_DEVICE_STATE_RUNNING_P2P)) {
+	case ARC_(STOP, RUNNING):
+	case ARC_(STOP, RUNNING_P2P):
 		accmdev_dev_run(adev);
 		return NULL;
-	}
 
 	/* Saving: pre-copy sends the header while the device runs. */
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RUNNING,
-			    VFIO_DEVICE_STATE_PRE_COPY) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RUNNING_P2P,
-			    VFIO_DEVICE_STATE_PRE_COPY_P2P))
+	case ARC_(RUNNING, PRE_COPY):
+	case ARC_(RUNNING_P2P, PRE_COPY_P2P):
 		return accmdev_mig_save_begin(adev, false);
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_STOP,
-			    VFIO_DEVICE_STATE_STOP_COPY))
+	case ARC_(STOP, STOP_COPY):
 		return accmdev_mig_save_begin(adev, true);
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_PRE_COPY,
-			    VFIO_DEVICE_STATE_STOP_COPY) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_PRE_COPY_P2P,
-			    VFIO_DEVICE_STATE_STOP_COPY)) {
+	case ARC_(PRE_COPY, STOP_COPY):
+	case ARC_(PRE_COPY_P2P, STOP_COPY):
 		accmdev_dev_halt(adev);
 		accmdev_mig_save_state(adev, adev->saving);
 		return NULL;
-	}
 	/* Leaving the saving group ends the session (and aborts pre-copy). */
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_PRE_COPY,
-			    VFIO_DEVICE_STATE_RUNNING) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_PRE_COPY_P2P,
-			    VFIO_DEVICE_STATE_RUNNING_P2P) ||
-	    accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_STOP_COPY,
-			    VFIO_DEVICE_STATE_STOP)) {
+	case ARC_(PRE_COPY, RUNNING):
+	case ARC_(PRE_COPY_P2P, RUNNING_P2P):
+	case ARC_(STOP_COPY, STOP):
 		accmdev_mig_end_sessions_locked(adev);
 		return NULL;
-	}
 
 	/* Resuming: everything is checked before anything is applied. */
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_STOP,
-			    VFIO_DEVICE_STATE_RESUMING))
+	case ARC_(STOP, RESUMING):
 		return accmdev_mig_resume_begin(adev);
-	if (accmdev_mig_arc(cur, next, VFIO_DEVICE_STATE_RESUMING,
-			    VFIO_DEVICE_STATE_STOP)) {
+	case ARC_(RESUMING, STOP):
 		ret = accmdev_mig_load(adev, adev->resuming);
 		if (ret)
 			return ERR_PTR(ret);

@@ -247,31 +247,40 @@ static void accmdev_close_device(struct vfio_device *vdev)
 
 /*
  * Config space takes any span within its 256 bytes; BARs take single
- * accesses (regs.c). User memory is copied before and after, never under
- * a lock of the device.
+ * accesses of at most 8 bytes (regs.c checks size and alignment). User
+ * memory is copied before and after, never under a lock of the device.
+ * Returns the region index, or a negative errno.
  */
+static int accmdev_access(loff_t pos, size_t count, u64 *off)
+{
+	unsigned int index = pos >> ACCMDEV_REGION_SHIFT;
+
+	*off = pos & ACCMDEV_REGION_MASK;
+	if (pos < 0)
+		return -EINVAL;
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+		return *off < PCI_CFG_SPACE_SIZE &&
+		       count <= PCI_CFG_SPACE_SIZE - *off ? index : -EINVAL;
+	return count <= sizeof(u64) ? index : -EINVAL;
+}
+
 static ssize_t accmdev_read(struct vfio_device *vdev, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
 	struct accmdev_device *adev = vdev_to_adev(vdev);
-	unsigned int index = *ppos >> ACCMDEV_REGION_SHIFT;
-	u64 off = *ppos & ACCMDEV_REGION_MASK;
 	u8 data[PCI_CFG_SPACE_SIZE];
+	int index, ret;
 	__le64 le;
-	u64 val;
-	int ret;
+	u64 off, val;
 
-	if (*ppos < 0)
-		return -EINVAL;
 	if (!count)
 		return 0;
+	index = accmdev_access(*ppos, count, &off);
+	if (index < 0)
+		return index;
 	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
-		if (off >= PCI_CFG_SPACE_SIZE || count > PCI_CFG_SPACE_SIZE - off)
-			return -EINVAL;
 		accmdev_pci_cfg_read(adev, off, data, count);
 	} else {
-		if (count > sizeof(le))
-			return -EINVAL;
 		ret = accmdev_bar_read(adev, index, off, count, &val);
 		if (ret)
 			return ret;
@@ -288,27 +297,21 @@ static ssize_t accmdev_write(struct vfio_device *vdev, const char __user *buf,
 			     size_t count, loff_t *ppos)
 {
 	struct accmdev_device *adev = vdev_to_adev(vdev);
-	unsigned int index = *ppos >> ACCMDEV_REGION_SHIFT;
-	u64 off = *ppos & ACCMDEV_REGION_MASK;
 	u8 data[PCI_CFG_SPACE_SIZE] = {};
+	int index, ret;
 	__le64 le;
-	int ret;
+	u64 off;
 
-	if (*ppos < 0)
-		return -EINVAL;
 	if (!count)
 		return 0;
+	index = accmdev_access(*ppos, count, &off);
+	if (index < 0)
+		return index;
+	if (copy_from_user(data, buf, count))
+		return -EFAULT;
 	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
-		if (off >= PCI_CFG_SPACE_SIZE || count > PCI_CFG_SPACE_SIZE - off)
-			return -EINVAL;
-		if (copy_from_user(data, buf, count))
-			return -EFAULT;
 		accmdev_pci_cfg_write(adev, off, data, count);
 	} else {
-		if (count > sizeof(le))
-			return -EINVAL;
-		if (copy_from_user(data, buf, count))
-			return -EFAULT;
 		memcpy(&le, data, sizeof(le));
 		ret = accmdev_bar_write(adev, index, off, count,
 					le64_to_cpu(le));
