@@ -43,14 +43,19 @@ static int parse_timeout(const char *arg, int *ms)
 	return 0;
 }
 
-/* Options shared by send and receive; 0, or an exit status + 1. */
+/* Options of send or receive; 0, or an exit status + 1. */
 static int xfer_getopts(int argc, char **argv, struct xfer_opts *o,
 			bool receive)
 {
-	static const struct option opts[] = {
+	static const struct option send_opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "no-precopy", no_argument, NULL, OPT_NO_PRECOPY },
+		CLI_COMMON_OPTS
+	};
+	static const struct option receive_opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 		CLI_COMMON_OPTS
 	};
@@ -58,20 +63,24 @@ static int xfer_getopts(int argc, char **argv, struct xfer_opts *o,
 
 	o->timeout_ms = TIMEOUT_DEFAULT_S * 1000;
 	o->mig.timeout_ms = o->timeout_ms;
-	while ((c = cli_getopt(argc, argv, opts)) != -1) {
-		if (c == OPT_JSON) {
+	while ((c = cli_getopt(argc, argv,
+			       receive ? receive_opts : send_opts)) != -1) {
+		switch (c) {
+		case OPT_JSON:
 			o->json = true;
-		} else if (c == OPT_TIMEOUT) {
+			break;
+		case OPT_TIMEOUT:
 			if (parse_timeout(optarg, &o->timeout_ms))
 				return EXIT_ERROR + 1;
 			o->mig.timeout_ms = o->timeout_ms;
-		} else if (c == OPT_NO_PRECOPY && !receive) {
+			break;
+		case OPT_NO_PRECOPY:
 			o->mig.no_precopy = true;
-		} else if (c == OPT_PORT_FILE && receive) {
+			break;
+		case OPT_PORT_FILE:
 			o->port_file = optarg;
-		} else {
-			if (c == OPT_NO_PRECOPY || c == OPT_PORT_FILE)
-				c = '?';
+			break;
+		default:
 			return cli_bad_opt(c, argv) + 1;
 		}
 	}

@@ -357,9 +357,9 @@ int xfer_recv(struct xfer *x, uint32_t want)
 		return net_err(ret, "waiting for", want);
 	x->type = le32toh(hdr[0]);
 	x->len = le32toh(hdr[1]);
-	if (x->len > XFER_PAYLOAD_MAX)
-		return acc_err("%s frame of %u bytes: the stream is not accctl's",
-			       xfer_type_name(x->type), x->len), -EPROTO;
+	if (x->len > XFER_PAYLOAD_MAX || !x->type || x->type > XFER_RESULT)
+		return acc_err("a frame of type %#x and %u bytes where %s was due: the peer does not speak accctl's protocol",
+			       x->type, x->len, xfer_type_name(want)), -EPROTO;
 	ret = read_all(x, x->buf, x->len, deadline);
 	if (ret)
 		return net_err(ret, "receiving", x->type);

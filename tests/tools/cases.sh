@@ -266,3 +266,137 @@ odd_inputs() {
 	done
 }
 a odd-operands-exit-2 odd_inputs
+
+# ---- migrate, send and receive (no kernel: the checks before a device
+# is opened, the TCP framing, and the errors) -------------------------------
+t migrate-refused-rev devices migrate "$U2B" "$U0"
+t migrate-refused-rev-json devices migrate --json "$U2B" "$U0"
+t migrate-refused-kind devices migrate "$U0" "$U3"
+t err-migrate-nomig-src devices migrate "$U4" "$U0"
+t err-migrate-same devices migrate "$U0" 11111111-1111-4111-8111-111111111111
+t err-migrate-unknown-dst devices migrate "$U0" "$UNEW"
+t err-migrate-not-uuid devices migrate "$ZIP4" "$U0"
+t err-migrate-one-operand devices migrate "$U0"
+t err-migrate-unknown-option devices migrate "$U0" "$U2" --frob
+t help-migrate - migrate --help
+t err-send-no-port devices send "$U0" localhost
+t err-send-bad-port devices send "$U0" 127.0.0.1:65536
+t err-send-empty-host devices send "$U0" :4000
+t err-send-bad-timeout devices send "$U0" 127.0.0.1:1 --timeout 0
+t err-send-port-file devices send "$U0" 127.0.0.1:1 --port-file x
+t err-send-nomig-src devices send "$U4" 127.0.0.1:1
+t err-send-connection-refused devices send "$U0" 127.0.0.1:1 --timeout 1
+t err-receive-bad-port devices receive "$U0" port
+t err-receive-no-precopy devices receive "$U0" 0 --no-precopy
+t err-receive-unknown-dst devices receive "$UNEW" 0
+t err-receive-no-sender devices receive "$U0" 127.0.0.1:0 --timeout 1
+
+# xfer_pair SEND-ARGS -- RECEIVE-ARGS: accctl receive in the background on
+# a free port of the devices tree, then accctl send to it. Sets the exit
+# statuses S_RC and R_RC; the outputs are in $d/send.* and $d/recv.*.
+xfer_pair() {
+	local sargs=() rargs=() pf
+	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	shift
+	rargs=("$@")
+	d=$(mktemp -d "$W/xfer.XXXXXX")
+	pf=$d/port
+	"$accctl" --sysfs-root "$W/devices" receive "${rargs[@]}" 0 \
+		--port-file "$pf" --timeout 20 >"$d/recv.out" 2>"$d/recv.err" &
+	local pid=$!
+	timeout 10 sh -c "until [ -s '$pf' ]; do sleep 0.05; done" || return 1
+	"$accctl" --sysfs-root "$W/devices" send "${sargs[@]}" \
+		"127.0.0.1:$(cat "$pf")" --timeout 20 >"$d/send.out" 2>"$d/send.err"
+	S_RC=$?
+	wait "$pid"
+	R_RC=$?
+}
+
+# An incompatible destination: both ends exit 1, nothing of the device
+# was sent or received, and each names the reason once on stderr.
+xfer_refused() {
+	xfer_pair "$U2B" -- "$U0" || return 1
+	[ "$S_RC" = 1 ] && [ "$R_RC" = 1 ] || { echo "# exit $S_RC/$R_RC"; return 1; }
+	grep -qx 'bytes        0 of device state' "$d/send.out" &&
+	grep -qx 'bytes        0 of device state' "$d/recv.out" &&
+	grep -q 'no device state was sent$' "$d/send.out" &&
+	grep -qx "result       refused: $U0 does not accept the source: rev (ENOEXEC); no device state was received" \
+		"$d/recv.out" &&
+	[ "$(wc -l <"$d/send.err")" = 1 ] && [ "$(wc -l <"$d/recv.err")" = 1 ] ||
+		{ sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-refused-before-state xfer_refused
+
+# The same in JSON, from both ends.
+xfer_refused_json() {
+	command -v jq >/dev/null || { echo "jq is not installed"; return 77; }
+	xfer_pair "$U2B" --json -- "$U0" --json || return 1
+	[ "$S_RC" = 1 ] && [ "$R_RC" = 1 ] || return 1
+	[ "$(jq -r '[.result, .errno, .phase, .bytes] | join(" ")' "$d/send.out")" = \
+	  "refused ENOEXEC check 0" ] &&
+	[ "$(jq -r '[.result, .errno, .destination, .bytes] | join(" ")' "$d/recv.out")" = \
+	  "refused ENOEXEC $U0 0" ] || { sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-refused-json xfer_refused_json
+
+# A compatible destination that cannot be opened (no kernel here): the
+# receiver says why in its VERDICT, and the sender fails with it.
+xfer_dst_fails() {
+	xfer_pair "$U0" -- "$U2" || return 1
+	[ "$S_RC" = 2 ] && [ "$R_RC" = 2 ] &&
+	grep -q "the destination failed: .*$U2.*(EIO); no device state was sent" "$d/send.err" &&
+	grep -q "^accctl: receive: destination: .*$U2" "$d/recv.err" ||
+		{ echo "# exit $S_RC/$R_RC"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-destination-error xfer_dst_fails
+
+# A peer that does not speak the protocol is refused cleanly.
+xfer_garbage() {
+	local d pf pid rc
+	d=$(mktemp -d "$W/xfer.XXXXXX")
+	pf=$d/port
+	"$accctl" --sysfs-root "$W/devices" receive "$U0" 0 --port-file "$pf" \
+		--timeout 10 >"$d/out" 2>"$d/err" &
+	pid=$!
+	timeout 10 sh -c "until [ -s '$pf' ]; do sleep 0.05; done" || return 1
+	printf 'GET / HTTP/1.0\r\n\r\n' >"/dev/tcp/127.0.0.1/$(cat "$pf")" || return 1
+	wait "$pid"
+	rc=$?
+	[ "$rc" = 2 ] && [ ! -s "$d/out" ] &&
+	grep -qx "accctl: a frame of type .* where HELLO was due: the peer does not speak accctl's protocol" \
+		"$d/err" ||
+		{ echo "# exit $rc"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-garbage-peer xfer_garbage
+
+# A sender whose peer accepts and never answers times out, bounded.
+xfer_silent_peer() {
+	local start ms rc
+	command -v python3 >/dev/null || { echo "python3 is not installed"; return 77; }
+	exec 7< <(python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); time.sleep(5)')
+	read -r port <&7
+	start=$(date +%s%N)
+	"$accctl" --sysfs-root "$W/devices" send "$U0" "127.0.0.1:$port" \
+		--timeout 1 >/dev/null 2>"$W/silent.err"
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	exec 7<&-
+	[ "$rc" = 2 ] && [ "$ms" -lt 4000 ] &&
+	grep -qx 'accctl: waiting for VERDICT: Connection timed out' "$W/silent.err" ||
+		{ echo "# exit $rc after $ms ms: $(cat "$W/silent.err")"; return 1; }
+}
+a xfer-silent-peer-times-out xfer_silent_peer
+
+# Every new --json output parses; its counts are numbers.
+json_mig() {
+	local out
+	command -v jq >/dev/null || { echo "jq is not installed"; return 77; }
+	out=$("$accctl" --sysfs-root "$W/$1" "${@:2}" 2>/dev/null)
+	[ $? = 1 ] || return 1
+	jq -e '(.result | type) == "string" and (.bytes | type) == "number"' \
+		<<<"$out" >/dev/null
+}
+a json-migrate-refused json_mig devices migrate --json "$U2B" "$U0"
