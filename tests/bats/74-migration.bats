@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# Live migration from user space: the FSM and its data fds, broken
+# streams, close mid-migration, continuity of an open stream, requests
+# in flight, the in-band check, and accctl migrate, send and receive.
+# See Documentation/migration.rst and Documentation/accctl.rst.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	load helpers/common
+	load helpers/device
+	cleanup_devices
+	device_tools_built
+	export DATA=$BATS_FILE_TMPDIR
+	make_inputs "$DATA"
+}
+
+teardown_file() {
+	load helpers/common
+	cleanup_devices
+}
+
+setup() {
+	load helpers/common
+	load helpers/device
+	ACCMIG=$ACCMDEV_SRC/tests/bin/build/accmig
+	[ -x "$ACCMIG" ] || fail "$ACCMIG is not built: make -C tests/bin"
+	cd "$DATA" || return 1
+}
+
+teardown() {
+	[ -n "${RECV_PID:-}" ] && kill "$RECV_PID" 2>/dev/null
+	cleanup_devices
+}
+
+# PRE_COPY comes with 6.2; the matrix has 6.1 without it.
+has_precopy() {
+	[[ $(uname -r) != 6.1.* ]]
+}
+
+want_flags() {
+	if has_precopy; then
+		echo "flags: STOP_COPY P2P PRE_COPY"
+	else
+		echo "flags: STOP_COPY P2P"
+	fi
+}
+
+# start_receiver DST [ARGS...]: accctl receive in the background on a
+# free loopback port, into $RECV_OUT; sets RECV_PID and PORT.
+start_receiver() {
+	local pf=$BATS_TEST_TMPDIR/port
+	RECV_OUT=$BATS_TEST_TMPDIR/recv.out
+	rm -f "$pf"
+	"$ACCCTL" receive "$1" 0 --port-file "$pf" --timeout 600 "${@:2}" \
+		>"$RECV_OUT" 2>&1 3>&- &
+	RECV_PID=$!
+	timeout 120 sh -c "until [ -s '$pf' ]; do sleep 0.2; done" ||
+		fail "the receiver did not listen: $(cat "$RECV_OUT")"
+	PORT=$(cat "$pf")
+}
+
+# The receiver's exit status, once it has ended.
+receiver_status() {
+	local rc=0
+	wait "$RECV_PID" || rc=$?
+	RECV_PID=
+	echo "$rc"
+}
+
+# ---- the state machine ---------------------------------------------------
+
+@test "FSM: every legal arc succeeds, every other is EINVAL with the state kept" {
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	run -0 "$ACCMIG" fsm "$uuid"
+	assert_line "$(want_flags)"
+	refute_line --partial "not ok"
+	if has_precopy; then
+		assert_line "arcs: 47 legal done, 16 illegal refused, of 63"
+		assert_line "ok - RUNNING -> PRE_COPY: done, state PRE_COPY, a new data fd"
+		assert_line "ok - PRE_COPY -> STOP_COPY: done, state STOP_COPY, no data fd"
+		assert_line "ok - STOP_COPY -> PRE_COPY: refused EINVAL, state STOP_COPY"
+	else
+		assert_line "arcs: 25 legal done, 20 illegal refused, of 45"
+		assert_line "ok - RUNNING -> PRE_COPY: refused EINVAL, state RUNNING"
+	fi
+	assert_line "ok - RUNNING -> STOP_COPY: done, state STOP_COPY, a new data fd"
+	assert_line "ok - RESUMING -> RUNNING: done, state RUNNING, no data fd"
+	assert_line "ok - STOP -> ERROR: refused EINVAL, state STOP"
+}
+
+@test "close mid-migration: reopen finds RUNNING, the old data fd fails" {
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	run -0 "$ACCMIG" close "$uuid"
+	refute_line --partial "not ok"
+	assert_line "ok - STOP_COPY: closed and reopened, the device is RUNNING"
+	assert_line "ok - STOP_COPY: the old data fd fails reads: ENODEV"
+	assert_line "ok - RESUMING: closed and reopened, the device is RUNNING"
+	assert_line "ok - RESUMING: the old data fd fails writes: ENODEV"
+	if has_precopy; then
+		assert_line "ok - PRE_COPY: the old data fd fails reads: ENODEV"
+	else
+		assert_line "skip: PRE_COPY is not supported"
+	fi
+}
+
+@test "a broken stream fails RESUMING -> STOP; after a reset the device computes" {
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	run -0 "$ACCMIG" bad-stream "$uuid"
+	refute_line --partial "not ok"
+	assert_line "ok - an empty stream is refused: RESUMING -> STOP ENODATA, state RESUMING"
+	assert_line "ok - a truncated stream is refused: RESUMING -> STOP ENODATA, state RESUMING"
+	assert_line "ok - a corrupted stream is refused: RESUMING -> STOP EBADMSG, state RESUMING"
+	assert_line "ok - a stream with trailing bytes is refused: RESUMING -> STOP EINVAL, state RESUMING"
+	assert_line "ok - the valid stream loads: state STOP"
+	assert_line "ok - after a corrupted stream and a reset: RUNNING, and the device computes"
+}
+
+# ---- continuity ------------------------------------------------------------
+
+@test "an open sha256 stream migrates mid-way and ends equal to sha256sum" {
+	src=$(create_mdev accmdev3 accmdev-sec-1qp)
+	dst=$(create_mdev accmdev3 accmdev-sec-1qp)
+	run -0 "$ACCRUN" --uuid "$src" --alg sha256 --migrate-to "$dst" --at 393216 r1m
+	assert_line "$(sha256sum r1m)"
+	assert_line --regexp "^accrun: migrated to $dst at 393216 bytes, [1-9][0-9]* requests in flight, "
+}
+
+@test "an open crc32c stream migrates at an odd offset and equals the reference" {
+	src=$(create_mdev accmdev0 accmdev-zip-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	run -0 "$ACCRUN" --uuid "$src" --alg crc32c --chunk 4096 --ring 8 \
+		--migrate-to "$dst" --at 100001 t1m
+	assert_line "$("$ACCREF" crc32c t1m)"
+	assert_line --regexp "^accrun: migrated to $dst at 100001 bytes, [1-9][0-9]* requests in flight, "
+}
+
+@test "requests pending at the stop complete once, on the destination" {
+	src=$(create_mdev accmdev0 accmdev-zip-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	run -0 "$ACCMIG" inflight "$src" "$dst"
+	refute_line --partial "not ok"
+	assert_line --partial "stalled: 48 requests, 33 pending in the stream, "
+	assert_line "ok - stalled: 33 requests pending at the stop, want 33"
+	assert_line "ok - stalled: 48 completions for 48 requests, 0 duplicate, 0 wrong"
+	assert_line "ok - racing: 60 completions for 60 requests, 0 duplicate, 0 wrong"
+	assert_line "ok - racing: source STOP, destination RUNNING"
+}
+
+# ---- the in-band check ------------------------------------------------------
+
+@test "an incompatible destination refuses the first write; the source computes on" {
+	z2=$(create_mdev accmdev2 accmdev-zip-1qp)
+	z0=$(create_mdev accmdev0 accmdev-zip-1qp)
+	s3=$(create_mdev accmdev3 accmdev-sec-1qp)
+	run -0 "$ACCMIG" refuse "$z2" "$z0" ENOEXEC
+	refute_line --partial "not ok"
+	if has_precopy; then
+		assert_line "refused: ENOEXEC at chunk 1 in pre-copy"
+		assert_line --regexp '^sent: [1-9][0-9]* pre-copy bytes, 0 stop-copy bytes$'
+	else
+		assert_line "refused: ENOEXEC at chunk 1 in stop-copy"
+		assert_line --regexp '^sent: 0 pre-copy bytes, [1-9][0-9]* stop-copy bytes$'
+	fi
+	assert_line "ok - the source is RUNNING"
+	assert_line "ok - the source still computes: its open crc32c stream ends right"
+	run -0 "$ACCMIG" refuse "$z0" "$s3" EXDEV
+	refute_line --partial "not ok"
+	assert_line --regexp '^refused: EXDEV at chunk 1 in (pre|stop)-copy$'
+}
+
+# ---- accctl ------------------------------------------------------------------
+
+@test "accctl migrate moves a device and reports bytes, downtime and total time" {
+	src=$(create_mdev accmdev0 accmdev-zip-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	run -0 "$ACCCTL" migrate "$src" "$dst"
+	printf '# %s\n' "${lines[@]}" >&3
+	assert_line "source       $src"
+	assert_line "destination  $dst"
+	assert_line "result       migrated"
+	if has_precopy; then
+		assert_line --regexp '^pre-copy     [1-9][0-9]* bytes in 1 round$'
+	else
+		assert_line "pre-copy     none (the kernel has no PRE_COPY)"
+	fi
+	assert_line --regexp '^stop-copy    [1-9][0-9]* bytes'
+	assert_line --regexp '^bytes        [1-9][0-9]* of device state$'
+	assert_line --regexp '^downtime     [0-9]+\.[0-9]{3} ms$'
+	assert_line --regexp '^total time   [0-9]+\.[0-9]{3} ms$'
+
+	run -0 "$ACCCTL" migrate "$src" "$dst" --json
+	assert_equal "$(jq -r '.result, .pre_copy' <<<"$output" | tr '\n' ' ')" \
+		"migrated $(has_precopy && echo yes || echo no) "
+	assert_equal "$(jq '.bytes == .pre_copy_bytes + .stop_copy_bytes and
+		.bytes > 0 and .downtime_us <= .total_us' <<<"$output")" true
+}
+
+@test "accctl migrate refuses an incompatible destination, by sysfs or in band" {
+	src=$(create_mdev accmdev2 accmdev-zip-1qp)
+	dst=$(create_mdev accmdev0 accmdev-zip-1qp)
+	run -1 "$ACCCTL" migrate "$src" "$dst"
+	assert_line "result       refused: $dst does not accept $src: rev (ENOEXEC); no device state was sent"
+	assert_line "bytes        0 of device state"
+	run -1 --separate-stderr "$ACCCTL" migrate "$src" "$dst" --no-check --json
+	assert_equal "$(jq -r '.result, .errno, .phase' <<<"$output" | tr '\n' ' ')" \
+		"refused ENOEXEC $(has_precopy && echo pre-copy || echo stop-copy) "
+	# The source still works after the refusal.
+	run -0 "$ACCRUN" --uuid "$src" --alg crc32c r65536
+	assert_output "$("$ACCREF" crc32c r65536)"
+}
+
+@test "send and receive migrate over loopback TCP and both report it" {
+	src=$(create_mdev accmdev0 accmdev-zip-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	start_receiver "$dst" --json
+	run -0 "$ACCCTL" send "$src" "127.0.0.1:$PORT" --timeout 600
+	printf '# %s\n' "${lines[@]}" >&3
+	assert_line "result       migrated"
+	assert_line --regexp '^downtime     [0-9]+\.[0-9]{3} ms$'
+	sent=$(sed -n 's/^bytes        \([0-9]*\) of device state$/\1/p' <<<"$output")
+	assert_equal "$(receiver_status)" 0
+	run jq -r '.result, .bytes, .destination' "$RECV_OUT"
+	assert_output "$(printf 'migrated\n%s\n%s' "$sent" "$dst")"
+}
+
+@test "send and receive refuse an incompatible destination before any device state" {
+	src=$(create_mdev accmdev2 accmdev-zip-1qp)
+	dst=$(create_mdev accmdev0 accmdev-zip-1qp)
+	start_receiver "$dst"
+	run -1 "$ACCCTL" send "$src" "127.0.0.1:$PORT" --timeout 600
+	assert_line --partial "result       refused: the destination refused the source: "
+	assert_line --partial "rev (ENOEXEC); no device state was sent"
+	assert_line "bytes        0 of device state"
+	assert_equal "$(receiver_status)" 1
+	run cat "$RECV_OUT"
+	assert_line "result       refused: $dst does not accept the source: rev (ENOEXEC); no device state was received"
+	assert_line "bytes        0 of device state"
+}
