@@ -14,6 +14,12 @@
  *     every 20 ms until it succeeds or the time is up; the workers keep
  *     going against whatever is left. Without -r the module must stay.
  *
+ * Removes pick devices whose create has returned (any worker's, maybe
+ * open in another worker): the mdev core answers a remove that meets a
+ * device still being created with EAGAIN after it has already deleted
+ * the device's remove file, which leaves the device until the module
+ * goes; that is the core's behaviour, not accmdev's, and is left out.
+ *
  * Every operation's outcome must be one its situation allows (create:
  * OK or ENOSPC; a model write: OK, EBUSY while open, ...; anything on a
  * device another worker just removed: ENOENT or ENODEV; after the
@@ -60,6 +66,7 @@
 #define MAX_PARENTS	16
 #define MAX_DEVS	256
 #define SHOW_UNEXPECTED	30
+#define MAX_CREATED	512
 
 enum op {
 	OP_CREATE, OP_REMOVE, OP_READ_VER, OP_CHECK_VER, OP_MODEL, OP_OPEN,
@@ -80,7 +87,18 @@ struct shared {
 	atomic_long computed, bad_results, requests_seen;
 	atomic_long shown;
 	atomic_int unloading;		/* delete_module has been called */
+	/*
+	 * Devices whose create has returned, for removes to pick from. A
+	 * remove that meets a device still being created fails with EAGAIN
+	 * in the mdev core, and the device has lost its remove file by then
+	 * (device_remove_file_self() ran first): it would stay until the
+	 * module goes. So removes only pick devices that are fully there.
+	 */
+	atomic_int slot_state[MAX_CREATED];	/* SLOT_* */
+	char slot_uuid[MAX_CREATED][FZ_UUID_LEN + 1];
 };
+
+enum { SLOT_FREE, SLOT_BUSY, SLOT_CREATED };
 
 static struct shared *sh;
 
@@ -145,13 +163,11 @@ static struct parent *parent_by_name(const char *name)
 static struct parent *device_parent(const char *uuid, unsigned int *qps)
 {
 	char path[PATH_MAX], link[PATH_MAX], *t;
-	ssize_t n;
 
+	/* /sys/devices/.../accmdevN/mdev_supported_types/accmdev-K-Qqp */
 	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/mdev_type", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
+	if (!realpath(path, link))
 		return NULL;
-	link[n] = '\0';
 	t = strrchr(link, '/');
 	*qps = (unsigned int)strtoul(strrchr(t, '-') + 1, NULL, 10);
 	*t = '\0';
@@ -222,6 +238,18 @@ static void op_create(struct fz_rng *r)
 		 p->shapes[fz_below(r, p->nshapes)]);
 	err = werr(fz_write_str(path, uuid));
 	count(OP_CREATE, path, err, err == ENOSPC);
+	if (err)
+		return;
+	for (int i = 0; i < MAX_CREATED; i++) {
+		int free_slot = SLOT_FREE;
+
+		if (atomic_compare_exchange_strong(&sh->slot_state[i], &free_slot,
+						   SLOT_BUSY)) {
+			memcpy(sh->slot_uuid[i], uuid, sizeof(uuid));
+			atomic_store(&sh->slot_state[i], SLOT_CREATED);
+			return;
+		}
+	}
 }
 
 static bool pick_device(struct fz_rng *r, char *uuid)
@@ -235,14 +263,24 @@ static bool pick_device(struct fz_rng *r, char *uuid)
 	return true;
 }
 
+/* Remove a device some worker created (maybe open in another). */
 static void op_remove(struct fz_rng *r)
 {
-	char uuid[FZ_UUID_LEN + 1], path[PATH_MAX];
+	char path[PATH_MAX];
+	int start = (int)fz_below(r, MAX_CREATED);
 
-	if (!pick_device(r, uuid))
+	for (int k = 0; k < MAX_CREATED; k++) {
+		int i = (start + k) % MAX_CREATED, created = SLOT_CREATED;
+
+		if (!atomic_compare_exchange_strong(&sh->slot_state[i], &created,
+						    SLOT_BUSY))
+			continue;
+		snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/remove",
+			 sh->slot_uuid[i]);
+		count(OP_REMOVE, path, werr(fz_write_str(path, "1")), false);
+		atomic_store(&sh->slot_state[i], SLOT_FREE);
 		return;
-	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/remove", uuid);
-	count(OP_REMOVE, path, werr(fz_write_str(path, "1")), false);
+	}
 }
 
 /* A random type's or device's migration_version file. */

@@ -40,8 +40,8 @@
  * Prints "seed=N", one line per class and a total line:
  *   writes=N refused=N accepted_ok=N empty=N mismatches=N reads=N
  *   unstable=N created=N stray_devices=N
- * and the first mismatches as "# mismatch ..." lines with the input in
- * hex. Exits 0 only if nothing mismatched, 1 otherwise, 2 on usage
+ * and the first mismatches of each class as "# mismatch ..." lines with
+ * the input in hex. Exits 0 only if nothing mismatched, 1 otherwise, 2 on usage
  * errors or when the module's files cannot be found.
  */
 #include <errno.h>
@@ -201,14 +201,11 @@ static void discover(void)
 		for (size_t i = 0; i < g.gl_pathc && ndevs < MAX_DEVS; i++) {
 			struct device *d = &devs[ndevs];
 			char *pname, *tname;
-			ssize_t n;
 
 			snprintf(path, sizeof(path), "%s/mdev_type",
 				 g.gl_pathv[i]);
-			n = readlink(path, link, sizeof(link) - 1);
-			if (n < 0)
+			if (!realpath(path, link))
 				continue;
-			link[n] = '\0';
 			/* .../accmdevN/mdev_supported_types/accmdev-K-Qqp */
 			tname = strrchr(link, '/');
 			*tname++ = '\0';
@@ -712,8 +709,7 @@ static size_t gen_create(struct fz_rng *r, char *b)
 static void mismatch(enum fclass c, const char *file, const char *buf,
 		     size_t len, long got, int want)
 {
-	st[c].mismatches++;
-	if (shown++ >= SHOW_MISMATCHES)
+	if (st[c].mismatches++ >= SHOW_MISMATCHES)
 		return;
 	printf("# mismatch %s %s: wrote ", class_names[c], file);
 	fz_hex(stdout, buf, len, 96);
@@ -816,6 +812,26 @@ static void check_reads(void)
 
 /* ---- the writes ------------------------------------------------------- */
 
+/*
+ * After a model write the kernel judged otherwise than the reference,
+ * take the model the kernel has, so that one mismatch is reported once
+ * and not again by every later read and check of the device.
+ */
+static void resync(struct device *d)
+{
+	char path[PATH_MAX], buf[256];
+	long n;
+
+	snprintf(path, sizeof(path), "%s/model_revision", d->dir);
+	n = fz_read_num(path);
+	if (n > 0)
+		d->rev = (unsigned int)n;
+	snprintf(path, sizeof(path), "%s/model_algorithms", d->dir);
+	n = fz_read(path, buf, sizeof(buf));
+	if (n > 0)
+		accmdev_algs_parse(buf, (size_t)n, &d->algs);
+}
+
 static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
 {
 	static char buf[INPUT_MAX + 8];
@@ -859,7 +875,9 @@ static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
 		want = ref_rev(d, buf, len < PAGE ? len : PAGE, &rev);
 		snprintf(path, sizeof(path), "%s/model_revision", d->dir);
 		got = fz_write(path, buf, len);
-		if (judge(c, path, buf, len, got, want) && len && !want) {
+		if (!judge(c, path, buf, len, got, want))
+			resync(d);
+		else if (len && !want) {
 			d->rev = rev;
 			d->algs = accmdev_native_algs(d->p->kind, rev) & d->p->algs;
 		}
@@ -873,7 +891,9 @@ static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
 		want = ref_algs(d, buf, len < PAGE ? len : PAGE, &algs);
 		snprintf(path, sizeof(path), "%s/model_algorithms", d->dir);
 		got = fz_write(path, buf, len);
-		if (judge(c, path, buf, len, got, want) && len && !want)
+		if (!judge(c, path, buf, len, got, want))
+			resync(d);
+		else if (len && !want)
 			d->algs = algs;
 		return;
 	}
