@@ -150,10 +150,13 @@ static void send_state(struct sender *s, const char *uuid,
 	struct acc_dev d;
 	int ret;
 
-	if (acc_open(&d, uuid)) {
+	ret = acc_open(&d, uuid);
+	if (ret) {
 		r->result = MIG_FAILED;
+		r->err = -ret;
+		r->phase = "setup";
 		snprintf(r->msg, sizeof(r->msg), "source: %s", acc_error(&d));
-		xfer_send_status(&s->x, XFER_END, EIO, 0, r->msg);
+		xfer_send_status(&s->x, XFER_END, -ret, 0, r->msg);
 		return;
 	}
 	memset(&st, 0, sizeof(st));
