@@ -71,6 +71,7 @@ QP_FAIL_COUNT = 0x40
 REG_ALGS = 0x00c
 OP_CRC32C = 0
 OP_ADLER32 = 1
+OP_DEFLATE = 2
 OP_SHA256 = 4
 SQE_ONESHOT = 3
 SQE_FMT = '<BBHIQQQII24x'
@@ -85,9 +86,12 @@ BAR0_IO = 0xc000
 RING_BASE = 0x100000  # per QP: SQ then CQ, 64 KiB apart
 RING_STRIDE = 0x20000
 SRC_BUF = 0x800000  # one input buffer shared by every request
+DST_BUF = 0x1000000  # one output buffer, likewise (deflate)
+MAX_DST = 2 << 20
 
 
 _CRC32C = []
+_SUMS = {}
 
 
 def crc32c(data):
@@ -354,7 +358,7 @@ class Device:
         self.pair = pair
         self.kind = None
         self.expect = {}  # address -> value (MMIO) or ('io', port) -> value
-        self.work = []  # (qp, count) of queued requests
+        self.work = []  # (qp, sq, cq, requests) of queues with work
         self.digest = None
 
     def probe(self, qt):
@@ -425,12 +429,25 @@ class Device:
             raise Fail('--inflight %d: rings too large' % n)
         data = random.Random(self.pair).randbytes(self.opts.req_bytes)
         # A hash engine computes SHA-256, a compression engine CRC-32C
-        # (every revision) or Adler-32.
+        # (every revision) or Adler-32; --deflate compresses instead,
+        # every request into the same output buffer.
         algs = qt.readl(bar + REG_ALGS)
-        if algs & (1 << OP_SHA256):
+        dst, dst_len, param = 0, 0, 0
+        self.data = data
+        if self.opts.deflate:
+            if not algs & (1 << OP_DEFLATE):
+                raise Fail('no deflate in the device model (algs %#x)'
+                           % algs)
+            op, self.digest = OP_DEFLATE, None
+            dst, param = DST_BUF, 9
+            dst_len = min(MAX_DST, len(data) + len(data) // 8 + 1024)
+        elif algs & (1 << OP_SHA256):
             op, self.digest = OP_SHA256, hashlib.sha256(data).digest()
         elif algs & (1 << OP_CRC32C):
-            op, self.digest = OP_CRC32C, struct.pack('<I', crc32c(data))
+            key = (self.pair, len(data))
+            if key not in _SUMS:  # bytewise in Python: once per input
+                _SUMS[key] = struct.pack('<I', crc32c(data))
+            op, self.digest = OP_CRC32C, _SUMS[key]
         elif algs & (1 << OP_ADLER32):
             op = OP_ADLER32
             self.digest = struct.pack('<I', zlib.adler32(data))
@@ -441,8 +458,9 @@ class Device:
             sq = RING_BASE + q * RING_STRIDE
             cq = sq + RING_STRIDE // 2
             sqes = b''.join(struct.pack(SQE_FMT, op, SQE_ONESHOT, 0,
-                                        0, (q << 32) | i, SRC_BUF, 0,
-                                        len(data), 0) for i in range(n))
+                                        param, (q << 32) | i, SRC_BUF, dst,
+                                        len(data), dst_len)
+                            for i in range(n))
             qt.write(sq, sqes)
             qt.write(cq, bytes(size * 64))
             r = bar + QP_REGS + q * QP_STRIDE
@@ -496,11 +514,16 @@ class Device:
                     raise Fail('QP %d: %d of %d requests done' % (
                         q, qt.readl(r + QP_DONE_COUNT), n))
                 time.sleep(0.02)
-            raw = qt.read(cq, n * 64)
+            done = qt.readl(r + QP_DONE_COUNT)
+            raw = qt.read(cq, (n + 1) * 64)
+            if done != n or raw[n * 64 + 14] & 1:  # no extra CQE
+                raise Fail('QP %d: %d completions for %d requests' % (
+                    q, done, n))
             for i in range(n):
                 tag, rlen, st, flags, _, op, _, seq, _, res = \
                     struct.unpack_from(CQE_FMT, raw, i * 64)
-                good = res[:rlen] == self.digest
+                good = (rlen > 0 if self.digest is None
+                        else res[:rlen] == self.digest)
                 if not flags & 1 or tag != (q << 32) | i or st != ST_OK \
                         or not good or seq != i + 1:
                     raise Fail('QP %d CQE %d: tag %x status %d seq %d '
@@ -509,6 +532,11 @@ class Device:
                                    'ok' if good else 'bad'))
             if qt.readl(r + QP_FAIL_COUNT):
                 raise Fail('QP %d counts failed requests' % q)
+        if self.digest is None:
+            # Every request wrote the same stream; the last one is there.
+            out = qt.read(DST_BUF, rlen)
+            if zlib.decompress(out) != self.data:
+                raise Fail('the deflate output does not inflate to the input')
         return '%d/%d' % (total, total)
 
 
@@ -747,6 +775,10 @@ def main():
                     help='one-shot checksum requests queued per busy QP '
                     '(SHA-256 on a hash engine, CRC-32C on a compression '
                     'engine)')
+    ap.add_argument('--deflate', action='store_true',
+                    help='queue zlib deflate (level 9) requests instead of '
+                    'checksums: slower, so that work is still queued at '
+                    'the switch-over')
     ap.add_argument('--busy-qps', type=int, default=0,
                     help='QPs with queued work (default: all)')
     ap.add_argument('--req-bytes', type=int, default=4096)
