@@ -960,18 +960,33 @@ static int accmdev_mig_get_state(struct vfio_device *vdev,
 	return 0;
 }
 
-/* The exact size of the stream, pre-copy part included. */
+/*
+ * What stop-copy still has to move, exactly: the whole stream, less what
+ * pre-copy has already delivered of it when a saving session is in
+ * pre-copy.
+ */
 static int accmdev_mig_get_data_size(struct vfio_device *vdev,
 				     unsigned long *len)
 {
 	struct accmdev_device *adev = vdev_to_adev(vdev);
 	char line[ACCMDEV_MIG_VERSION_BUF];
+	struct accmdev_mig_file *migf;
 	int vlen;
 
 	vlen = accmdev_mig_version(adev, line, sizeof(line));
 	if (vlen < 0)
 		return vlen;
 	*len = accmdev_mig_stream_size(adev->st.nqps, vlen);
+
+	mutex_lock(&adev->state_mutex);
+	migf = adev->saving;
+	if (migf) {
+		mutex_lock(&migf->lock);
+		if (!migf->final)
+			*len -= min(migf->pos, *len);
+		mutex_unlock(&migf->lock);
+	}
+	mutex_unlock(&adev->state_mutex);
 	return 0;
 }
 
