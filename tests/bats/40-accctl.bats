@@ -294,6 +294,9 @@ Z2=accmdev2/accmdev-zip-4qp
 	assert_equal "$(grep -c '^exists accmdev ' "$BATS_TEST_TMPDIR/mon")" 5
 	grep -qx "exists mdev $old parent=accmdev1 type=accmdev-zip-1qp" "$BATS_TEST_TMPDIR/mon"
 	uuid=$(accctl create -p accmdev0 -t accmdev-zip-2qp)
+	# Remove only once the monitor has seen the device: a monitor that
+	# lags behind a removal cannot find the type of what is gone.
+	wait_line "$BATS_TEST_TMPDIR/mon" "^bind mdev $uuid "
 	accctl remove "$uuid"
 	wait_line "$BATS_TEST_TMPDIR/mon" "^remove mdev $uuid "
 	kill -TERM "$MONITOR_PID"

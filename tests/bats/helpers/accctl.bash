@@ -100,11 +100,11 @@ wait_monitor() {	# STATUS
 }
 
 # Wait until FILE has a line matching REGEX (at most ~10 s).
-wait_line() {	# FILE REGEX
-	local i
-	for i in $(seq 100); do
+wait_line() {	# FILE REGEX, for up to 30 s (a loaded emulated guest)
+	local end=$((SECONDS + 30))
+	while ((SECONDS < end)); do
 		grep -qE "$2" "$1" && return 0
-		sleep 0.1
+		sleep 0.2
 	done
 	fail "no line /$2/ in: $(cat "$1")"
 }
