@@ -20,7 +20,7 @@
  * streaming opcodes exactly, deflate and inflate within the statuses
  * they may end with, INTERNAL never).
  *
- * The container also maps a 64 KiB canary that only a few descriptors
+ * The container also maps a 256 KiB canary that only a few descriptors
  * (and hostile rings) are aimed at; they are recorded, and at the end
  * every canary byte outside their ranges must hold its pattern. With
  * UUID-B a second device is opened in its own container with memory at
@@ -64,8 +64,14 @@
 #define DATA_SIZE	(64 * KIB)
 #define DATA_STRIDE	(DATA_SIZE + 4 * KIB)
 #define NDATA		4
+/*
+ * The canary: descriptors are aimed at its first 192 KiB (with short
+ * destinations), hostile CQ rings at the rest (a few entries each), so
+ * that what may be written stays a small part of it.
+ */
 #define CANARY_BASE	0x60000000ull
-#define CANARY_SIZE	(64 * KIB)
+#define CANARY_SIZE	(256 * KIB)
+#define CANARY_DESC	(192 * KIB)
 #define LEGIT_RING_MAX	256		/* entries: 16 KiB per ring */
 #define BATCH_MAX	32
 #define SHOW_MISMATCHES	30
@@ -165,13 +171,14 @@ static bool mapped(struct fuzz *f, uint64_t iova, uint64_t len)
 }
 
 /* Some IOVA, from a mix of the interesting places. */
+/* @len is at most 4 KiB when the canary may be the target. */
 static uint64_t pick_iova(struct fuzz *f, uint64_t len, bool aim_canary)
 {
 	struct fz_rng *r = &f->r;
 	uint64_t k = fz_below(r, 100);
 
 	if (aim_canary && k < 2)
-		return CANARY_BASE + fz_below(r, CANARY_SIZE);
+		return CANARY_BASE + fz_below(r, CANARY_DESC - len);
 	if (k < 60) {		/* a data buffer, maybe running off its end */
 		uint64_t base = DATA_BASE + fz_below(r, NDATA) * DATA_STRIDE;
 
@@ -308,7 +315,7 @@ static void fuzz_region(struct fuzz *f, bool write)
 	static uint8_t buf[8192];
 	struct fz_rng *r = &f->r;
 	unsigned int index;
-	uint64_t off, k = fz_below(r, 100);
+	uint64_t off, size, k = fz_below(r, 100);
 	size_t len = lens[fz_below(r, sizeof(lens) / sizeof(lens[0]))];
 	long got, want;
 
@@ -322,19 +329,25 @@ static void fuzz_region(struct fuzz *f, bool write)
 		index = (unsigned int)fz_below(r, 12);
 	else
 		index = (unsigned int)fz_below(r, 1u << 23);
-	switch (fz_below(r, 4)) {
+	size = index == VFIO_PCI_CONFIG_REGION_INDEX ? PCI_CFG_SPACE_SIZE :
+	       bar_size(index) ? bar_size(index) : 0x4000;
+	switch (fz_below(r, 5)) {
 	case 0:
 		off = fz_below(r, 0x4100);
 		break;
 	case 1:
 		off = fz_below(r, 1ull << REGION_SHIFT);
 		break;
+	case 2:			/* at the end of the region, give or take */
+		off = size - len + fz_below(r, 17) - 8;
+		if (off >= 1ull << REGION_SHIFT)
+			off = 0;
+		break;
 	default:		/* aligned, mostly inside */
-		off = fz_below(r, index == VFIO_PCI_CONFIG_REGION_INDEX ?
-				   PCI_CFG_SPACE_SIZE : 0x4000) & ~3ull;
+		off = fz_below(r, size) & ~3ull;
 		break;
 	}
-	/* Keep writes from turning the QPs' rings anywhere we don't note. */
+	/* Half of the BAR0 writes write zeros: rings at IOVA 0, QPs off. */
 	if (write) {
 		fz_bytes(r, buf, len);
 		if (index == VFIO_PCI_BAR0_REGION_INDEX && fz_pct(r, 50))
@@ -409,6 +422,39 @@ static int ref_set_irqs(const struct fuzz *f, const struct vfio_irq_set *s,
 	return 0;
 }
 
+/*
+ * A call of the right shape for MSI-X or REQ (valid start, count, argsz)
+ * whose eventfds are mostly good, with now and then -1, a file that is
+ * not an eventfd, or a closed fd among them.
+ */
+static void well_shaped_irqs(struct fuzz *f, struct vfio_irq_set *s,
+			     int32_t *fds)
+{
+	struct fz_rng *r = &f->r;
+	uint32_t num, k = (uint32_t)fz_below(r, 10);
+
+	s->index = fz_pct(r, 70) ? VFIO_PCI_MSIX_IRQ_INDEX : VFIO_PCI_REQ_IRQ_INDEX;
+	num = irq_count(f, s->index);
+	s->start = (uint32_t)fz_below(r, num);
+	s->count = 1 + (uint32_t)fz_below(r, num - s->start);
+	s->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+		   (k < 7 ? VFIO_IRQ_SET_DATA_EVENTFD :
+		    k < 9 ? VFIO_IRQ_SET_DATA_NONE : VFIO_IRQ_SET_DATA_BOOL);
+	if (s->flags & VFIO_IRQ_SET_DATA_NONE && fz_pct(r, 30))
+		s->count = 0;		/* release every vector */
+	for (uint32_t i = 0; i < s->count; i++) {
+		uint64_t j = fz_below(r, 20);
+
+		fds[i] = j < 14 ? f->efds[fz_below(r, 4)] : j < 16 ? -1 :
+			 j < 18 ? f->other_fd : 999;
+	}
+	if (s->flags & VFIO_IRQ_SET_DATA_BOOL)
+		for (uint32_t i = 0; i < s->count; i++)
+			((uint8_t *)fds)[i] = (uint8_t)fz_below(r, 2);
+	s->argsz = 20 + s->count * ((s->flags & VFIO_IRQ_SET_DATA_EVENTFD) ? 4 :
+				    (s->flags & VFIO_IRQ_SET_DATA_BOOL) ? 1 : 0);
+}
+
 static void fuzz_set_irqs(struct fuzz *f)
 {
 	static const uint32_t datas[] = { VFIO_IRQ_SET_DATA_NONE,
@@ -424,6 +470,10 @@ static void fuzz_set_irqs(struct fuzz *f)
 	int got, want;
 
 	memset(&a, 0, sizeof(a));
+	if (fz_pct(r, 50)) {
+		well_shaped_irqs(f, &a.s, fds);
+		goto call;
+	}
 	a.s.index = fz_pct(r, 60) ? VFIO_PCI_MSIX_IRQ_INDEX :
 		    fz_pct(r, 50) ? VFIO_PCI_REQ_IRQ_INDEX :
 		    fz_pct(r, 80) ? (uint32_t)fz_below(r, 7) : (uint32_t)fz_next(r);
@@ -451,6 +501,7 @@ static void fuzz_set_irqs(struct fuzz *f)
 	if (a.s.flags == (VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_BOOL))
 		for (int i = 0; i < 64; i++)
 			((uint8_t *)fds)[i] = (uint8_t)fz_below(r, 2);
+call:
 	want = ref_set_irqs(f, &a.s, fds);
 	got = ioctl(f->d.fd, VFIO_DEVICE_SET_IRQS, &a) ? errno : 0;
 	f->irq_ops++;
@@ -612,19 +663,24 @@ static void make_sqe(struct fuzz *f, struct accmdev_sqe *s, const struct ring *r
 	src_len = fz_pct(r, 70) ? (uint32_t)fz_below(r, 4097) :
 		  fz_pct(r, 60) ? (uint32_t)fz_below(r, DATA_SIZE + 1) :
 				  lens[fz_below(r, 12)];
-	src = pick_iova(f, src_len, false);
+	src = pick_iova(f, src_len, src_len <= 4096);
 	if (op == ACCMDEV_OP_DEFLATE || op == ACCMDEV_OP_INFLATE ||
 	    fz_pct(r, 5)) {
 		uint64_t k = fz_below(r, 100);
 
-		dst_len = fz_pct(r, 80) ? (uint32_t)fz_below(r, DATA_SIZE + 1) :
+		dst_len = fz_pct(r, 40) ? (uint32_t)fz_below(r, 4097) :
+			  fz_pct(r, 70) ? (uint32_t)fz_below(r, DATA_SIZE + 1) :
 					  lens[fz_below(r, 12)];
-		if (k < 10)		/* over its source */
+		if (k < 4) {		/* into the canary, room for the output */
+			dst_len = 4200 + (uint32_t)fz_below(r, 4000);
+			dst = CANARY_BASE + fz_below(r, CANARY_DESC - dst_len);
+		} else if (k < 10) {	/* over its source */
 			dst = src + fz_below(r, src_len + 1);
-		else if (k < 15)	/* over its own SQ or CQ */
+		} else if (k < 15) {	/* over its own SQ or CQ */
 			dst = fz_pct(r, 50) ? rg->sq : rg->cq;
-		else
-			dst = pick_iova(f, dst_len, true);
+		} else {
+			dst = pick_iova(f, dst_len, false);
+		}
 	}
 	s->src = htole64(src);
 	s->dst = htole64(dst);
@@ -833,7 +889,9 @@ static void fuzz_rings(struct fuzz *f)
 		want = ACCMDEV_QP_ERR_CQ_WRITE;
 		break;
 	case 7:		/* CQ on the canary: allowed, and recorded */
-		rg.cq = CANARY_BASE + (fz_below(r, CANARY_SIZE / 2) & ~63ull);
+		rg.cq = CANARY_BASE + CANARY_DESC +
+			(fz_below(r, CANARY_SIZE - CANARY_DESC - 4 * KIB) & ~63ull);
+		rg.cq_size = pow2(r, 1, 4);
 		break;
 	default:	/* the largest rings, half of them unmapped */
 		rg.sq = 0x7ff00000000ull;

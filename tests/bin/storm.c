@@ -12,7 +12,8 @@
  * -p  worker processes (default 6)
  * -r  unload under load: DELAY seconds in, try delete_module("accmdev")
  *     every 20 ms until it succeeds or the time is up; the workers keep
- *     going against whatever is left. Without -r the module must stay.
+ *     going against whatever is left for two more seconds. Without -r
+ *     the module must stay.
  *
  * Removes pick devices whose create has returned (any worker's, maybe
  * open in another worker): the mdev core answers a remove that meets a
@@ -87,6 +88,7 @@ struct shared {
 	atomic_long computed, bad_results, requests_seen;
 	atomic_long shown;
 	atomic_int unloading;		/* delete_module has been called */
+	atomic_int stop;		/* workers: end now */
 	/*
 	 * Devices whose create has returned, for removes to pick from. A
 	 * remove that meets a device still being created fails with EAGAIN
@@ -464,9 +466,18 @@ static void op_open(struct fz_rng *r)
 	if (!pick_device(r, uuid))
 		return;
 	err = -acc_open(&d, uuid);
-	/* EBUSY: another worker has the group open. */
 	if (err) {
-		count(OP_OPEN, uuid, err, err == EBUSY);
+		const char *why = acc_error(&d);
+		/*
+		 * EBUSY: another worker has the group open. EINVAL from the
+		 * group and container steps: the device is being removed
+		 * (the VFIO core detaches the group's container first, and
+		 * then a new open finds no IOMMU).
+		 */
+		bool race = err == EINVAL &&
+			    (strstr(why, "VFIO_GROUP_") || strstr(why, "VFIO_SET_IOMMU"));
+
+		count(OP_OPEN, why, err, err == EBUSY || race);
 		return;
 	}
 	if (fz_pct(r, 50))
@@ -503,7 +514,7 @@ static void worker(uint64_t seed, double end)
 	struct fz_rng r = { seed };
 	char ver[512];
 
-	while (fz_now() < end) {
+	while (fz_now() < end && !atomic_load(&sh->stop)) {
 		uint64_t k = fz_below(&r, 100);
 
 		if (k < 16)
@@ -671,6 +682,9 @@ int main(int argc, char **argv)
 			if (!syscall(SYS_delete_module, "accmdev", O_NONBLOCK)) {
 				unloaded = 1;
 				unloaded_at = fz_now() - t0;
+				/* Two more seconds against what is gone. */
+				usleep(2000000);
+				atomic_store(&sh->stop, 1);
 			} else if (errno == EWOULDBLOCK || errno == EBUSY) {
 				in_use++;
 				usleep(20000);
