@@ -136,7 +136,7 @@ assert_unloaded() {
 	run "$STORM" -s "$seed" -t "$secs" -p 4 -r 5
 	echo "$output" | sed 's/^/# /' >&3
 	assert_success
-	assert_line --regexp '^unload attempts=[1-9][0-9]* in_use=[0-9]+ unloaded=1 at=[0-9.]+$'
+	assert_line --regexp '^unload attempts=[1-9][0-9]* in_use=[0-9]+ unloaded=1 at=[0-9.]+ devices=[1-9][0-9]*$'
 	assert_line --regexp '^ops=[1-9][0-9]* unexpected=0 bad_results=0 hung=0 '
 	assert_unloaded
 	run dmesg_since_mark

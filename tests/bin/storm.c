@@ -39,7 +39,9 @@
  *   ops=N unexpected=N bad_results=N hung=N pool_ok=0|1 refcnt_ok=0|1
  *   devices_left=N
  *
- * With -r also "unload attempts=N in_use=N unloaded=0|1 at=SECONDS".
+ * With -r also "unload attempts=N in_use=N unloaded=0|1 at=SECONDS
+ * devices=N", the last being how many devices existed just before the
+ * successful attempt.
  * Exits 0 only if everything held.
  */
 #include <dirent.h>
@@ -630,6 +632,7 @@ int main(int argc, char **argv)
 	long attempts = 0, in_use = 0, refcnt0, total = 0, unexpected = 0;
 	int procs = 6, opt, hung, ndevs = 0, unloaded = 0;
 	double unloaded_at = 0;
+	int devices_at_unload = 0;
 	pid_t pids[MAX_PROCS];
 	bool pool_ok = true, refcnt_ok = true;
 
@@ -678,8 +681,11 @@ int main(int argc, char **argv)
 			usleep(100000);
 		atomic_store(&sh->unloading, 1);
 		while (!unloaded && fz_now() < end - 1) {
+			int present = fz_count_devices();
+
 			attempts++;
 			if (!syscall(SYS_delete_module, "accmdev", O_NONBLOCK)) {
+				devices_at_unload = present;
 				unloaded = 1;
 				unloaded_at = fz_now() - t0;
 				/* Two more seconds against what is gone. */
@@ -709,8 +715,8 @@ int main(int argc, char **argv)
 	       atomic_load(&sh->computed), atomic_load(&sh->bad_results),
 	       atomic_load(&sh->requests_seen));
 	if (unload_at >= 0) {
-		printf("unload attempts=%ld in_use=%ld unloaded=%d at=%.1f\n",
-		       attempts, in_use, unloaded, unloaded_at);
+		printf("unload attempts=%ld in_use=%ld unloaded=%d at=%.1f devices=%d\n",
+		       attempts, in_use, unloaded, unloaded_at, devices_at_unload);
 	} else {
 		pool_ok = pool_matches(&ndevs);
 		remove_all();
