@@ -21,11 +21,17 @@ why_not() {
 	[ -d /sys/module/vfio_iommu_type1 ] ||
 		{ echo "no vfio_iommu_type1 (QEMU needs the type1 container)"; return; }
 	[ -d "$MDEV_BUS/accmdev0" ] || { echo "accmdev is not loaded"; return; }
+	printf '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n' |
+		timeout 120 qemu-system-x86_64 -M none -nodefaults -display none \
+			-qmp stdio >/dev/null 2>&1 ||
+		echo "QEMU does not start on this kernel"
 }
 
 setup_file() {
 	load helpers/common
 	cleanup_devices
+	QEMU_WHY_NOT=$(why_not)
+	export QEMU_WHY_NOT
 }
 
 teardown_file() {
@@ -35,9 +41,7 @@ teardown_file() {
 
 setup() {
 	load helpers/common
-	local why
-	why=$(why_not)
-	[ -z "$why" ] || skip "$why"
+	[ -z "$QEMU_WHY_NOT" ] || skip "$QEMU_WHY_NOT"
 	MIG=(python3 "$ACCMDEV_SRC/tests/bin/qemu-mig.py" --timeout 300)
 }
 
