@@ -323,6 +323,17 @@ class Qemu:
             self.proc.wait(10)
             return 'exited(%d)' % self.proc.returncode
 
+    def peak_rss_mb(self):
+        """The process's peak resident memory (VmHWM), MiB."""
+        try:
+            with open('/proc/%d/status' % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith('VmHWM:'):
+                        return int(line.split()[1]) // 1024
+        except OSError:
+            pass
+        return -1
+
     def alive(self):
         return self.proc.poll() is None
 
@@ -626,7 +637,7 @@ def summarize(pr):
     out = ['summary pair=%d type=%s n=%d' % (pr['index'], pr['type'],
                                              len(figs))]
     for k in ('downtime_ms', 'total_ms', 'setup_ms', 'wall_ms',
-              'vfio_bytes', 'ram_bytes', 'src_done'):
+              'vfio_bytes', 'ram_bytes', 'src_done', 'src_rss_mb'):
         v = sorted(float(f[k]) for f in figs if k in f)
         if not v:
             continue
@@ -649,7 +660,13 @@ def start_source(opts, pr):
     pr['dev'] = Device(opts, pr['index'])
     pr['q'] = new_qemu(opts, pr, pr['devs'][pr['cur']], False)
     pr['dev'].program(pr['q'].qt)
-    if opts.run:
+    if opts.run or opts.inflight:
+        # Queued work needs a running VM. QEMU stops VFIO devices when
+        # the VM stops; a VM that never ran (-S) has its devices
+        # running all along, and QEMU then stops them only in their own
+        # save_complete, after RAM's last dirty-page sync: writes the
+        # device makes in between would be lost. A guest cannot queue
+        # work before it runs; only a harness like this one can.
         pr['q'].qmp.cmd('cont')
 
 
@@ -727,6 +744,8 @@ def one_round(opts, pr, rnd):
                 out.append('done=' + dev.check_work(dst.qt, bar,
                                                     opts.timeout))
             out.append('src_after=' + src.status())
+            f['src_rss_mb'] = src.peak_rss_mb()
+            out.append('src_rss_mb=%d' % f['src_rss_mb'])
             if dev.work:
                 # The source device is stopped: its counters tell how
                 # much of the queued work ran before the switch-over.
@@ -796,7 +815,8 @@ def main():
     ap.add_argument('--settle', type=float, default=0,
                     help='seconds to wait after starting the vCPUs')
     ap.add_argument('--inflight', type=int, default=0,
-                    help='one-shot checksum requests queued per busy QP '
+                    help='implies --run; one-shot checksum requests queued '
+                    'per busy QP '
                     '(SHA-256 on a hash engine, CRC-32C on a compression '
                     'engine)')
     ap.add_argument('--deflate', action='store_true',
