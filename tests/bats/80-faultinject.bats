@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# Fault injection (the debug lane): each allocation accmdev performs in an
+# operation fails in turn (failslab and fail_page_alloc filtered to
+# accmdev's code, /proc/thread-self/fail-nth), for the module load with
+# its parent setup, device create, open, QP setup, migration save and
+# resume. Every case must end in a clean error or be absorbed, leave
+# nothing behind, log no splat, leak nothing, and leave the module usable.
+# The loops are in tests/bin/faultinj; each test records its counts as a
+# TAP comment. Skipped on kernels without fault injection (Debian's).
+bats_require_minimum_version 1.5.0
+
+FAULTINJ=$ACCMDEV_SRC/tests/bin/build/faultinj
+ACCDEV=$ACCMDEV_SRC/tests/bin/build/accdev
+# Linux 6.12's vfio_create_group() puts a group whose iommu_group is still
+# set when dev_set_name() or cdev_device_add() fails, and the release
+# function WARNs about it: a core bug on the device-create path, outside
+# accmdev. Allocations under it are not injected, so that the WARN does
+# not hide accmdev's own behaviour.
+FAULTINJ_OPTS=(-x vfio_create_group)
+SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|ODEBUG|'\
+'circular locking|recursive locking|inconsistent lock state|'\
+'suspicious RCU usage|sleeping function called'
+
+setup() {
+	load helpers/common
+	[ -e /proc/thread-self/fail-nth ] &&
+		[ -e /sys/kernel/debug/failslab/require-start ] ||
+		skip "no fault injection in this kernel (fail-nth, failslab with" \
+			"a stack-trace filter): only the debug lane has it"
+	cleanup_devices
+	dmesg_mark
+}
+
+teardown() {
+	lsmod | grep -q '^accmdev ' || insmod "$ACCMDEV_MODULE"
+	cleanup_devices
+}
+
+# inject OP ARGS...: run the loop, keep its summary in the TAP stream,
+# and check that it converged with every case clean and no splat.
+inject() {
+	run "$FAULTINJ" "${FAULTINJ_OPTS[@]}" "$@"
+	printf '# %s\n' "${lines[@]}" >&3
+	[ "$status" -ne 77 ] || skip "${lines[-1]}"
+	assert_success
+	assert_line --regexp "^$1: [0-9]+ injection points: [0-9]+ failed cleanly, [0-9]+ absorbed, 0 unclean"
+	refute_line --partial 'not ok'
+	run dmesg_since_mark
+	refute_output --regexp "$SPLAT"
+}
+
+# Two parents, one migratable and one not, so that a failure in the
+# second one undoes the first; every parent is set up by the same code.
+@test "module load: every allocation fails in turn, cleanly" {
+	rmmod accmdev
+	inject load "$ACCMDEV_MODULE" "parents=zip:2:2,sec:1:1:nomig"
+	# The helper leaves accmdev loaded with its default parents.
+	assert [ -d "$MDEV_BUS/accmdev4" ]
+}
+
+@test "parent setup: every allocation fails in turn, cleanly" {
+	rmmod accmdev
+	FAULTINJ_OPTS+=(-r accmdev_parent_create)
+	inject load "$ACCMDEV_MODULE" "parents=zip:2:2"
+	assert [ -d "$MDEV_BUS/accmdev4" ]
+}
+
+@test "device create: every allocation fails in turn, cleanly" {
+	inject create accmdev0 accmdev-zip-2qp
+}
+
+@test "device open: every allocation fails in turn, cleanly" {
+	inject open accmdev2 accmdev-zip-1qp
+}
+
+@test "QP setup: every allocation fails in turn, cleanly" {
+	inject qp accmdev0 accmdev-zip-1qp
+}
+
+@test "migration save: every allocation fails in turn, cleanly" {
+	inject save accmdev0 accmdev-zip-1qp
+}
+
+@test "migration resume: every allocation fails in turn, cleanly" {
+	inject resume accmdev0 accmdev-zip-1qp
+}
+
+@test "after the injections the devices still compute, and nothing leaked" {
+	u=$(create_mdev accmdev0 accmdev-zip-2qp)
+	run "$ACCDEV" irq "$u"
+	assert_success
+	refute_output --partial 'not ok'
+	[ -w /sys/kernel/debug/kmemleak ] || skip "no kmemleak in this kernel"
+	# kmemleak reports an object once it is 5 s old.
+	sleep 5
+	echo scan >/sys/kernel/debug/kmemleak
+	run cat /sys/kernel/debug/kmemleak
+	refute_output --partial 'unreferenced object'
+}
