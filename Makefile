@@ -11,7 +11,8 @@
 #   make check           every test suite, on every kernel of the matrix
 #   make lint            checkpatch --strict on driver/
 #
-# make check honours KERNELS="<version> ..." to run a subset of the matrix.
+# make check honours KERNELS="<version> ..." to run a subset of the matrix,
+# and DEBUG_KERNEL=0 to skip the debug lane (make check DEBUG_KERNEL=0).
 
 ifeq ($(ACCMDEV_CACHE),)
 ACCMDEV_CACHE := $(shell bash -c '. tests/vm/common.sh && echo "$$ACCMDEV_CACHE"')
@@ -65,4 +66,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'

@@ -7,11 +7,17 @@
 # bats suites inside. Each kernel's guest log is scanned too: an oops,
 # BUG, WARNING, lockdep, KASAN, UBSAN or kmemleak report is a failure.
 #
+# The matrix has two lanes (Documentation/testing.rst): the production
+# lane, Debian's 6.1 and 6.12 kernels, and the debug lane, a 6.12 built
+# by make deps with KASAN, UBSAN, lockdep, kmemleak and fault injection.
+# The guest scans kmemleak after each suite where the kernel has it.
+#
 # Ends with "N passed, N failed" and exits non-zero on any failure.
-# KERNELS="<version> ..." limits the kernels; SUITES="00-load ..." the
-# bats suites; ACCMDEV_VERBOSE=1 shows the guest console;
-# ACCMDEV_RESULTS=<dir> puts results and builds elsewhere than
-# build/results (one make check at a time per directory).
+# KERNELS="<version> ..." limits the kernels; DEBUG_KERNEL=0 (make check
+# DEBUG_KERNEL=0) skips the debug lane, for a quicker local loop;
+# SUITES="00-load ..." limits the bats suites; ACCMDEV_VERBOSE=1 shows
+# the guest console; ACCMDEV_RESULTS=<dir> puts results and builds
+# elsewhere than build/results (one make check at a time per directory).
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
 cd "$ACCMDEV_SRC" || exit 1
@@ -39,11 +45,12 @@ tap_count() {
 		}' "$1"
 }
 
-# report NAME TAPFILE: print one line, add to the totals.
+# report NAME TAPFILE [SECONDS]: print one line, add to the totals.
 report() {
-	local name=$1 tap=$2 p f s
+	local name=$1 tap=$2 secs=${3:-} p f s
 	read -r p f s < <(tap_count "$tap")
-	printf '  %-28s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	printf '  %-28s %3d passed, %d failed, %d skipped%s\n' "$name" "$p" "$f" "$s" \
+		"${secs:+ ($secs s)}"
 	grep -E '^not ok ' "$tap" | sed 's/^/      /' | head -20
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
@@ -106,17 +113,25 @@ build_module() {
 	echo "$dir/driver/accmdev.ko"
 }
 
-# The guest's kernel log must hold no report of a kernel bug.
+# The guest's kernel log must hold no report of a kernel bug. On the
+# debug kernel: KASAN ("BUG: KASAN: ..."), UBSAN ("UBSAN: ..."), lockdep
+# ("WARNING: possible circular locking ..."), debug objects ("ODEBUG:",
+# with a WARNING), might_sleep ("BUG: sleeping function ...") and the
+# kmemleak files the guest saves after each suite ("unreferenced object").
 BAD_LOG='Oops|BUG:|WARNING:|general protection|Kernel panic|KASAN|UBSAN|'\
 'kmemleak: .*new suspected|unreferenced object|possible circular locking|'\
 'possible recursive locking|inconsistent lock state|suspicious RCU usage|'\
 'DEBUG_LOCKS_WARN_ON|INFO: task .* blocked for more than|'\
-'lockdep: |BUG: sleeping function'
+'lockdep: |BUG: sleeping function|ODEBUG:'
 
+# Each hit is prefixed with the file it is in (a suite's .kmemleak file
+# names the suite that leaked, or the one before it: kmemleak reports an
+# object only once it is 5 s old).
 scan_log() {
 	local out=$1 tap=$2 hits
-	hits=$(cat "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt" \
-		2>/dev/null | grep -aE "$BAD_LOG" | sort -u | head -20)
+	hits=$(cd "$out" 2>/dev/null &&
+		grep -aHE "$BAD_LOG" console.log dmesg.txt ./*.kmemleak 2>/dev/null |
+		sed 's|^\./||' | sort -u | head -20)
 	if [ -z "$hits" ]; then
 		printf '1..1\nok 1 - guest kernel log is clean\n' >"$tap"
 	else
@@ -128,7 +143,7 @@ scan_log() {
 }
 
 kernel_suites() {
-	local kver=$1 out=$results/$1 ko t0 suites=() s
+	local kver=$1 out=$results/$1 ko t0 suites=() s first
 	mkdir -p "$out"
 	t0=$SECONDS
 	echo "kernel $kver:"
@@ -137,6 +152,7 @@ kernel_suites() {
 	else
 		suites=("$ACCMDEV_SRC"/tests/bats/[0-9]*.bats)
 	fi
+	echo "  lane: $(kernel_lane "$kver")"
 	if ! ko=$(build_module "$kver"); then
 		fail_tap "$out/build.tap" "accmdev builds for $kver (see $out/build.log)"
 		report "module build" "$out/build.tap"
@@ -150,8 +166,11 @@ kernel_suites() {
 	for s in "${suites[@]}"; do
 		s=$(basename "$s" .bats)
 		[ -f "$out/vm/$s.tap" ] || fail_tap "$out/vm/$s.tap" "suite $s ran"
-		report "$s" "$out/vm/$s.tap"
+		report "$s" "$out/vm/$s.tap" "$(cat "$out/vm/$s.time" 2>/dev/null)"
 	done
+	first=$(sed -n 's/^guest: suite [^ ]* at \([0-9.]*\) s.*/\1/p' \
+		"$out/vm/console.log" 2>/dev/null | head -n 1)
+	[ -z "$first" ] || echo "  (guest boot to the first suite: ${first%.*} s of guest time)"
 	scan_log "$out/vm" "$out/log.tap"
 	report "kernel log" "$out/log.tap"
 	echo "  ($((SECONDS - t0)) s; results in $out)"
@@ -159,7 +178,13 @@ kernel_suites() {
 
 host_suites
 build_guest_tools
-for kver in ${KERNELS:-$(matrix_kernels)}; do
+# DEBUG_KERNEL=0 leaves out the debug lane (unless KERNELS names it).
+if [ "${DEBUG_KERNEL:-1}" = 0 ]; then
+	kernels=${KERNELS:-$(matrix_kernels)}
+else
+	kernels=${KERNELS:-$(matrix_kernels all)}
+fi
+for kver in $kernels; do
 	kernel_suites "$kver"
 done
 

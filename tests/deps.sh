@@ -10,7 +10,12 @@
 #  - the kernels of tests/vm/matrix are resolved from their metapackages
 #    to concrete versions now, downloaded with apt-get download and
 #    unpacked into the cache ($ACCMDEV_CACHE/kernels/<version>). They are
-#    never installed, so they never become boot kernels of this machine.
+#    never installed, so they never become boot kernels of this machine;
+#  - the debug lane's kernel (tests/kernel/build.sh) is built from
+#    linux-source-6.12 into the same cache, once per source version and
+#    config fragment: the first run on a machine takes a few minutes.
+#
+# Writes $ACCMDEV_CACHE/matrix: one kernel a line, "<version> [debug]".
 set -euo pipefail
 . "$(dirname "$0")/vm/common.sh"
 
@@ -24,6 +29,7 @@ HOST_PKGS=(
 	clang libclang-rt-14-dev			# libFuzzer
 	mdevctl iproute2 python3 util-linux bc jq		# guest tools
 	linux-source-6.12				# checkpatch, debug kernel
+	flex bison libelf-dev				# debug kernel build
 )
 
 apt_updated=0
@@ -149,13 +155,23 @@ main() {
 	bash "$ACCMDEV_SRC/tests/qemu-deps.sh"	# QEMU 10 from backports (76-qemu)
 	mkdir -p "$ACCMDEV_CACHE/kernels"
 	while read -r line; do
-		case "$line" in '' | '#'*) continue ;; esac
-		# shellcheck disable=SC2086
-		kvers+=("$(fetch_kernel $line)")
+		case "$line" in
+		'' | '#'*) continue ;;
+		build[[:space:]]*)
+			k=$(bash "$ACCMDEV_SRC/${line#build*[[:space:]]}") ||
+				die "building the debug kernel failed"
+			kvers+=("$k debug")
+			;;
+		*)
+			# shellcheck disable=SC2086
+			kvers+=("$(fetch_kernel $line)")
+			;;
+		esac
 	done <"$ACCMDEV_SRC/tests/vm/matrix"
 	printf '%s\n' "${kvers[@]}" >"$ACCMDEV_CACHE/matrix.new"
 	mv "$ACCMDEV_CACHE/matrix.new" "$ACCMDEV_CACHE/matrix"
 	for k in "${kvers[@]}"; do
+		k=${k%% *}
 		echo "deps: kernel $k ready in $(kernel_root "$k")"
 	done
 }

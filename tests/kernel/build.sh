@@ -72,14 +72,20 @@ check_config() {
 }
 
 # Drop what an out-of-tree module build does not read: objects, archives,
-# the linked images. Host programs (scripts/, objtool) stay.
+# the linked images, C and assembler sources (as Debian's headers
+# packages do; headers, Makefiles and Kconfig files stay). Host programs
+# (scripts/, objtool) stay.
 prune_tree() {
 	local tree=$1
 	find "$tree" \( -path "$tree/scripts" -o -path "$tree/tools" \) -prune -o \
 		-type f \( -name '*.o' -o -name '*.a' -o -name '*.o.cmd' \
-		-o -name '*.a.cmd' -o -name '.tmp_*' \) -print0 | xargs -0r rm -f
+		-o -name '*.a.cmd' -o -name '.tmp_*' -o -name '*.c' -o -name '*.S' \
+		-o -name '*.rst' \) -print0 | xargs -0r rm -f
 	rm -f "$tree/vmlinux" "$tree/vmlinux.o" "$tree/vmlinux.unstripped"
 	rm -rf "$tree/arch/x86/boot/compressed/vmlinux" "$tree/.tmp_vmlinux"*
+	# Sources a module build never reads: other architectures, documents.
+	find "$tree/arch" -mindepth 1 -maxdepth 1 -type d ! -name x86 -exec rm -rf {} +
+	rm -rf "$tree/Documentation" "$tree/tools/testing"
 }
 
 build() {

@@ -19,10 +19,22 @@ die() {
 }
 
 # The kernel versions of the matrix, as resolved by the last tests/deps.sh.
+# $ACCMDEV_CACHE/matrix has one kernel a line, "<version> [<lane>]": no
+# lane for the Debian kernels, "debug" for the kernel built by
+# tests/kernel/build.sh. matrix_kernels prints the Debian kernels (what
+# the demo and the benchmarks want); matrix_kernels all adds the debug
+# lane, which make check runs too.
 matrix_kernels() {
 	[ -s "$ACCMDEV_CACHE/matrix" ] ||
 		die "no kernels in $ACCMDEV_CACHE; run: make deps"
-	cat "$ACCMDEV_CACHE/matrix"
+	awk -v all="${1:-}" '$1 != "" && (all == "all" || $2 == "") { print $1 }' \
+		"$ACCMDEV_CACHE/matrix"
+}
+
+# kernel_lane KVER: "debug" for a kernel of the debug lane, else "prod".
+kernel_lane() {
+	awk -v k="$1" '$1 == k && $2 != "" { lane = $2 } END { print lane ? lane : "prod" }' \
+		"$ACCMDEV_CACHE/matrix" 2>/dev/null || echo prod
 }
 
 kernel_root() {
