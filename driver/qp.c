@@ -540,20 +540,21 @@ void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
 static void accmdev_dev_clear(struct accmdev_device *adev)
 {
 	struct accmdev_state *st = &adev->st;
-	struct accmdev_state model;
+	u32 rev, algs, nqps;
 	unsigned int i;
+	u16 device_id;
 
 	lockdep_assert_held(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
-	model.device_id = st->device_id;
-	model.rev = st->rev;
-	model.algs = st->algs;
-	model.nqps = st->nqps;
+	device_id = st->device_id;
+	rev = st->rev;
+	algs = st->algs;
+	nqps = st->nqps;
 	memset(st, 0, sizeof(*st));
-	st->device_id = model.device_id;
-	st->rev = model.rev;
-	st->algs = model.algs;
-	st->nqps = model.nqps;
+	st->device_id = device_id;
+	st->rev = rev;
+	st->algs = algs;
+	st->nqps = nqps;
 	for (i = 0; i < ACCMDEV_QP_MAX; i++)
 		accmdev_qp_clear_run(&st->qp[i]);
 	accmdev_pci_reset(adev);
