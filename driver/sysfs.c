@@ -13,6 +13,7 @@
 
 #include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "accmdev.h"
@@ -362,10 +363,18 @@ static ssize_t model_revision_store(struct device *dev,
 {
 	struct accmdev_device *adev = dev_get_drvdata(dev);
 	struct accmdev_parent *p = adev->parent;
+	size_t len = count, i;
 	unsigned int rev;
 	int ret = 0;
 
-	if (kstrtouint(buf, 10, &rev) || rev < 1 || rev > p->rev)
+	/* Digits only, within the write, one trailing newline allowed. */
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len || len > 3 || strspn(buf, "0123456789") < len)
+		return -EINVAL;
+	for (rev = 0, i = 0; i < len; i++)
+		rev = rev * 10 + (buf[i] - '0');
+	if (rev < 1 || rev > p->rev)
 		return -EINVAL;
 
 	mutex_lock(&adev->lock);
