@@ -367,14 +367,21 @@ static ssize_t model_revision_store(struct device *dev,
 	unsigned int rev;
 	int ret = 0;
 
-	/* Digits only, within the write, one trailing newline allowed. */
+	/*
+	 * Digits only, within the write, one trailing newline allowed;
+	 * leading zeros are fine, as with kstrtouint(). Stop as soon as the
+	 * value passes the parent's revision, so it cannot overflow.
+	 */
 	if (len && buf[len - 1] == '\n')
 		len--;
-	if (!len || len > 3 || strspn(buf, "0123456789") < len)
+	if (!len || strspn(buf, "0123456789") < len)
 		return -EINVAL;
-	for (rev = 0, i = 0; i < len; i++)
+	for (rev = 0, i = 0; i < len; i++) {
 		rev = rev * 10 + (buf[i] - '0');
-	if (rev < 1 || rev > p->rev)
+		if (rev > p->rev)
+			return -EINVAL;
+	}
+	if (rev < 1)
 		return -EINVAL;
 
 	mutex_lock(&adev->lock);
