@@ -176,6 +176,16 @@ kernel_suites() {
 	echo "  ($((SECONDS - t0)) s; results in $out)"
 }
 
+# run_kernel KVER: kernel_suites in the background, its report in
+# $results/KVER.report and its counts in $results/KVER.counts.
+run_kernel() {
+	(
+		total_pass=0 total_fail=0 total_skip=0
+		kernel_suites "$1" >"$results/$1.report" 2>&1
+		echo "$total_pass $total_fail $total_skip" >"$results/$1.counts"
+	) &
+}
+
 host_suites
 build_guest_tools
 # DEBUG_KERNEL=0 leaves out the debug lane (unless KERNELS names it).
@@ -184,8 +194,37 @@ if [ "${DEBUG_KERNEL:-1}" = 0 ]; then
 else
 	kernels=${KERNELS:-$(matrix_kernels all)}
 fi
-for kver in $kernels; do
-	kernel_suites "$kver"
+# The kernels run side by side, ACCMDEV_JOBS guests at a time (default 2:
+# a guest's suites are mostly one shell at a time, so two guests keep two
+# host cores busy). The debug lane, the longest, starts first; reports
+# come out in that order, each once its kernel is done.
+order=$(for k in $kernels; do
+	[ "$(kernel_lane "$k")" = debug ] && echo "0 $k" || echo "1 $k"
+done | sort -s -k1,1 | cut -d' ' -f2)
+jobs_max=${ACCMDEV_JOBS:-2}
+running=0
+declare -A pids
+for kver in $order; do
+	if [ "$running" -ge "$jobs_max" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	echo "kernel $kver: started at $((SECONDS - start_all)) s"
+	run_kernel "$kver"
+	pids[$kver]=$!
+	running=$((running + 1))
+done
+for kver in $order; do
+	wait "${pids[$kver]}" 2>/dev/null
+	cat "$results/$kver.report" 2>/dev/null
+	if read -r p f s <"$results/$kver.counts" 2>/dev/null; then
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+		total_skip=$((total_skip + s))
+	else
+		echo "kernel $kver: no result (see $results/$kver.report)"
+		total_fail=$((total_fail + 1))
+	fi
 done
 
 echo "make check: $((SECONDS - start_all)) s"

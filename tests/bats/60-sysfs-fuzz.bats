@@ -9,11 +9,7 @@
 # device created by garbage. The loop is tests/bin/sysfuzz (see its
 # header); the first test runs it, the others judge one file class each.
 #
-#   SYSFS_FUZZ_WRITES   writes per file class (default 10000; 2000 on the
-#                       debug lane's kernel, where KASAN and lockdep make
-#                       each write ~20x slower under emulation: its point
-#                       is the sanitizers, the input variety is the
-#                       production lanes')
+#   SYSFS_FUZZ_WRITES   writes per file class (default 10000)
 #   SYSFS_FUZZ_SEED     seed (default: random, printed in the TAP output)
 bats_require_minimum_version 1.5.0
 
@@ -35,9 +31,6 @@ setup() {
 	load helpers/common
 	SYSFUZZ=$ACCMDEV_SRC/tests/bin/build/sysfuzz
 	WRITES=${SYSFS_FUZZ_WRITES:-10000}
-	case "$(uname -r)" in
-	*-accmdev-debug) WRITES=${SYSFS_FUZZ_WRITES:-2000} ;;
-	esac
 	export ASAN_OPTIONS=exitcode=99:detect_leaks=0
 	export UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1
 }
