@@ -44,42 +44,18 @@
 
 #include "accref.h"
 #include "accvfio.h"
+#include "testlib.h"
 
 typedef unsigned long long ull;
 
 /* Descriptors per QP per worker pass (driver/qp.h). */
 #define ACCMDEV_QP_BUDGET_TEST	16
 
-static int failures;
-
-__attribute__((format(printf, 2, 3)))
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
 #define EXPECT_EQ(got, want, what)					\
 	do {								\
 		ull g_ = (ull)(got), w_ = (ull)(want);			\
 		check(g_ == w_, "%s: %#llx (want %#llx)", what, g_, w_);\
 	} while (0)
-
-__attribute__((noreturn))
-static void die(struct acc_dev *d, const char *what)
-{
-	fprintf(stderr, "accdev: %s: %s\n", what, d ? acc_error(d) : "");
-	printf("not ok - %s: %s\n", what, d ? acc_error(d) : "");
-	exit(1);
-}
 
 static void sleep_ms(long ms)
 {
@@ -1055,17 +1031,6 @@ static int t_reset(const char *uuid)
 static const uint8_t zabc[] = {
 	0x78, 0x9c, 0x4b, 0x4c, 0x4a, 0x06, 0x00, 0x02, 0x4d, 0x01, 0x27,
 };
-static const uint8_t sha256_abc[32] = {
-	0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde,
-	0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
-	0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
-};
-static const uint8_t sha224_abc[28] = {
-	0x23, 0x09, 0x7d, 0x22, 0x34, 0x05, 0xd8, 0x22, 0x86, 0x42, 0xa4, 0x77,
-	0xbd, 0xa2, 0x55, 0xb3, 0x2a, 0xad, 0xbc, 0xe4, 0xbd, 0xa0, 0xb3, 0xf7,
-	0xe3, 0x6c, 0x9d, 0xa7,
-};
-
 static int t_model(const char *uuid, uint32_t mask, unsigned int rev)
 {
 	struct acc_dma src, dst;
@@ -1533,23 +1498,22 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void hold_child(int ready, const char *out, const char *uuid,
-		       int timeout, int req, int close_after)
+struct hold_args {
+	const char *out, *uuid;
+	int timeout, req, close_after;
+};
+
+static void hold_child(int ready, void *arg)
 {
+	const struct hold_args *a = arg;
+	int timeout = a->timeout, req = a->req, close_after = a->close_after;
 	struct acc_dev d;
-	int efd = -1, null;
+	int efd = -1;
 	FILE *f;
 
 	signal(SIGTERM, on_signal);
-	null = open("/dev/null", O_RDWR);
-	f = fopen(out, "w");
-	if (null < 0 || !f)
-		_exit(1);
-	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	setvbuf(f, NULL, _IOLBF, 0);
-	if (acc_open(&d, uuid) || (req && (efd = acc_req_eventfd(&d)) < 0)) {
+	f = hold_child_detach(a->out);
+	if (acc_open(&d, a->uuid) || (req && (efd = acc_req_eventfd(&d)) < 0)) {
 		dprintf(ready, "%s\n", acc_error(&d));
 		_exit(1);
 	}
@@ -1579,45 +1543,26 @@ static void hold_child(int ready, const char *out, const char *uuid,
 
 static int t_hold(int argc, char **argv)
 {
-	int req = 1, close_after = 0, fds[2], i = 0;
-	char msg[256] = "";
-	pid_t pid;
-	ssize_t n;
+	struct hold_args a = { .req = 1 };
+	int i = 0;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "--no-req")) {
-			req = 0;
+			a.req = 0;
 			i++;
 		} else if (!strcmp(argv[i], "--close-after") && i + 1 < argc) {
-			close_after = atoi(argv[i + 1]);
+			a.close_after = atoi(argv[i + 1]);
 			i += 2;
 		} else {
 			return 2;
 		}
 	}
-	if (argc - i != 3 || pipe(fds))
+	if (argc - i != 3)
 		return 2;
-	pid = fork();
-	if (pid < 0)
-		return 1;
-	if (!pid) {
-		close(fds[0]);
-		/* Nothing of the caller's (bats' pipes, fd 3) stays open. */
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != fds[1])
-				close(fd);
-		hold_child(fds[1], argv[i], argv[i + 1], atoi(argv[i + 2]), req,
-			   close_after);
-	}
-	close(fds[1]);
-	n = read(fds[0], msg, sizeof(msg) - 1);
-	msg[n > 0 ? n : 0] = '\0';
-	if (strcmp(msg, "ok\n")) {
-		fprintf(stderr, "accdev: hold: %s", n > 0 ? msg : "child failed\n");
-		return 1;
-	}
-	printf("%d\n", pid);
-	return 0;
+	a.out = argv[i];
+	a.uuid = argv[i + 1];
+	a.timeout = atoi(argv[i + 2]);
+	return hold_spawn("accdev: hold", hold_child, &a);
 }
 
 /* ---- main ------------------------------------------------------------- */

@@ -31,32 +31,8 @@
 #include "accmig.h"
 #include "accref.h"
 #include "accvfio.h"
+#include "testlib.h"
 #include "uapi/accmdev_mig.h"
-
-static int failures;
-
-__attribute__((format(printf, 2, 3)))
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-__attribute__((noreturn))
-static void die(struct acc_dev *d, const char *what)
-{
-	fprintf(stderr, "accmig: %s: %s\n", what, d ? acc_error(d) : "");
-	printf("not ok - %s: %s\n", what, d ? acc_error(d) : "");
-	exit(1);
-}
 
 static const char *ename(int err)
 {
@@ -114,27 +90,6 @@ static uint64_t mig_flags(struct acc_dev *d)
 	printf("flags: STOP_COPY%s%s\n", f & ACC_MIG_F_P2P ? " P2P" : "",
 	       f & ACC_MIG_F_PRE_COPY ? " PRE_COPY" : "");
 	return f;
-}
-
-/* The whole stop-copy stream of @d, from RUNNING back to RUNNING. */
-static size_t save_stream(struct acc_dev *d, uint8_t *buf, size_t cap)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if (acc_mig_set_state(d, ACC_MIG_STOP_COPY, &fd) || fd < 0)
-		die(d, "RUNNING -> STOP_COPY");
-	do {
-		n = acc_mig_read(d, fd, buf + len, cap - len, 30000);
-		if (n < 0)
-			die(d, "reading the stream");
-		len += (size_t)n;
-	} while (n && len < cap);
-	close(fd);
-	if (acc_mig_set_state(d, ACC_MIG_RUNNING, NULL))
-		die(d, "STOP_COPY -> RUNNING");
-	return len;
 }
 
 /* ---- fsm -------------------------------------------------------------- */
@@ -207,7 +162,7 @@ static int t_fsm(const char *uuid)
 
 	open_dev(&d, uuid, NULL);
 	f = mig_flags(&d);
-	len = save_stream(&d, stream, sizeof(stream));
+	len = save_stream(&d, stream, sizeof(stream), ACC_MIG_RUNNING);
 	check(len > sizeof(struct accmdev_mig_preamble), "a stop-copy stream of %zu bytes",
 	      len);
 
@@ -294,7 +249,7 @@ static int t_bad_stream(const char *uuid)
 	size_t len;
 
 	open_dev(&d, uuid, NULL);
-	len = save_stream(&d, stream, sizeof(stream));
+	len = save_stream(&d, stream, sizeof(stream), ACC_MIG_RUNNING);
 	for (unsigned int i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
 		size_t blen = len;
 		int fd, wret, ret;
@@ -349,7 +304,7 @@ static int t_close(const char *uuid)
 
 	open_dev(&d, uuid, NULL);
 	f = mig_flags(&d);
-	len = save_stream(&d, stream, sizeof(stream));
+	len = save_stream(&d, stream, sizeof(stream), ACC_MIG_RUNNING);
 	acc_close(&d);
 	for (unsigned int i = 0; i < 3; i++) {
 		unsigned int s = states[i];

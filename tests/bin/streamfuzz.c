@@ -38,6 +38,7 @@
 #include "accmig.h"
 #include "accref.h"
 #include "accvfio.h"
+#include "testlib.h"
 #include "uapi/accmdev_mig.h"
 
 #define MAX_RECS	64
@@ -74,7 +75,6 @@ struct rec {
 	size_t size;
 };
 
-static unsigned int failures;
 static uint64_t rng_state;
 
 static uint64_t rnd(void)
@@ -89,28 +89,6 @@ static uint64_t rnd(void)
 static size_t rnd_below(size_t n)
 {
 	return n ? rnd() % n : 0;
-}
-
-__attribute__((format(printf, 2, 3)))
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-__attribute__((noreturn))
-static void die(struct acc_dev *d, const char *what)
-{
-	printf("not ok - %s: %s\n", what, d ? acc_error(d) : "");
-	exit(1);
 }
 
 static size_t rec_size(uint32_t len)
@@ -463,27 +441,6 @@ static void stream_req(struct acc_qp *qp, uint8_t op, uint8_t flags,
 		die(qp->d, "a streaming request's status");
 }
 
-/* The whole stop-copy stream of @d; leaves it in STOP. */
-static size_t save(struct acc_dev *d, uint8_t *buf, size_t cap)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if (acc_mig_set_state(d, ACC_MIG_STOP_COPY, &fd) || fd < 0)
-		die(d, "RUNNING -> STOP_COPY");
-	do {
-		n = acc_mig_read(d, fd, buf + len, cap - len, 30000);
-		if (n < 0)
-			die(d, "reading the stream");
-		len += (size_t)n;
-	} while (n && len < cap);
-	close(fd);
-	if (acc_mig_set_state(d, ACC_MIG_STOP, NULL))
-		die(d, "STOP_COPY -> STOP");
-	return len;
-}
-
 /* STOP -> RESUMING, write, -> STOP. Returns the first error, or 0. */
 static int load(struct acc_dev *d, const uint8_t *s, size_t len, int *werr)
 {
@@ -550,7 +507,7 @@ int main(int argc, char **argv)
 	stream_req(&q1, op1, ACCMDEV_SQE_F_FIRST, data.iova, 1000, &cqe);
 	printf("streams open: QP 0 %s, QP 1 %s\n", acc_op_name(op0),
 	       acc_op_name(op1));
-	blen = save(&src, base, sizeof(base));
+	blen = save_stream(&src, base, sizeof(base), ACC_MIG_STOP);
 	nr = split(base, blen, r);
 	check(nr >= 4 && nr < MAX_RECS &&
 	      le32toh(((const struct accmdev_mig_rec *)r[nr - 1].p)->tag) ==

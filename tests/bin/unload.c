@@ -29,6 +29,7 @@
 #include "accmig.h"
 #include "accvfio.h"
 #include "fuzzlib.h"
+#include "testlib.h"
 
 static volatile sig_atomic_t stop;
 
@@ -53,29 +54,28 @@ static const char *io_result(ssize_t n)
 	return n >= 0 ? "OK" : fz_errname((int)-n);
 }
 
-static void hold_child(int ready, const char *out, const char *src_uuid,
-		       const char *dst_uuid, bool close_devices)
+struct hold_args {
+	const char *out, *src_uuid, *dst_uuid;
+	bool close_devices;
+};
+
+static void hold_child(int ready, void *arg)
 {
+	const struct hold_args *a = arg;
+	bool close_devices = a->close_devices;
 	static uint8_t chunk[ACC_MIG_CHUNK];
 	struct acc_dev src, dst;
-	int sfd = -1, rfd = -1, null;
+	int sfd = -1, rfd = -1;
 	ssize_t n, r1, r2;
 	FILE *f;
 
 	signal(SIGTERM, on_term);
-	null = open("/dev/null", O_RDWR);
-	f = fopen(out, "w");
-	if (null < 0 || !f)
-		_exit(1);
-	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	setvbuf(f, NULL, _IOLBF, 0);
-	if (acc_open(&src, src_uuid)) {
+	f = hold_child_detach(a->out);
+	if (acc_open(&src, a->src_uuid)) {
 		dprintf(ready, "%s\n", acc_error(&src));
 		_exit(1);
 	}
-	if (acc_open(&dst, dst_uuid)) {
+	if (acc_open(&dst, a->dst_uuid)) {
 		dprintf(ready, "%s\n", acc_error(&dst));
 		_exit(1);
 	}
@@ -116,38 +116,20 @@ static void hold_child(int ready, const char *out, const char *src_uuid,
 
 static int hold_mig(int argc, char **argv)
 {
-	bool close_devices = argc > 0 && !strcmp(argv[0], "--close");
-	char msg[512] = "";
-	int fds[2];
-	pid_t pid;
-	ssize_t n;
+	struct hold_args a = {
+		.close_devices = argc > 0 && !strcmp(argv[0], "--close"),
+	};
 
-	if (close_devices) {
+	if (a.close_devices) {
 		argc--;
 		argv++;
 	}
-	if (argc != 3 || pipe(fds))
+	if (argc != 3)
 		return 2;
-	pid = fork();
-	if (pid < 0)
-		return 1;
-	if (!pid) {
-		close(fds[0]);
-		/* Nothing of the caller's (bats' pipes, fd 3) stays open. */
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != fds[1])
-				close(fd);
-		hold_child(fds[1], argv[0], argv[1], argv[2], close_devices);
-	}
-	close(fds[1]);
-	n = read(fds[0], msg, sizeof(msg) - 1);
-	msg[n > 0 ? n : 0] = '\0';
-	if (strcmp(msg, "ok\n")) {
-		fprintf(stderr, "unload: hold-mig: %s", n > 0 ? msg : "child failed\n");
-		return 1;
-	}
-	printf("%d\n", pid);
-	return 0;
+	a.out = argv[0];
+	a.src_uuid = argv[1];
+	a.dst_uuid = argv[2];
+	return hold_spawn("unload: hold-mig", hold_child, &a);
 }
 
 int main(int argc, char **argv)

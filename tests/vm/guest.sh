@@ -79,7 +79,7 @@ run_check() {
 		name=$(basename "$s" .bats)
 		guest_log "suite $name"
 		t0=$(cut -d' ' -f1 /proc/uptime)
-		bats --formatter tap "$s" >"$OUT/$name.tap" 2>"$OUT/$name.err"
+		bats --formatter tap --timing "$s" >"$OUT/$name.tap" 2>"$OUT/$name.err"
 		rc=$?
 		echo "# exit $rc" >>"$OUT/$name.tap"
 		# A suite may leave the module unloaded; put it back.
