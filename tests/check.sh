@@ -208,7 +208,7 @@ fi
 order=$(for k in $kernels; do
 	[ "$(kernel_lane "$k")" = debug ] && echo "0 $k" || echo "1 $k"
 done | sort -s -k1,1 | cut -d' ' -f2)
-jobs_max=${ACCMDEV_JOBS:-2}
+jobs_max=${ACCMDEV_JOBS:-1}
 running=0
 declare -A pids
 for kver in $order; do
