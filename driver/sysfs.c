@@ -369,8 +369,10 @@ static ssize_t model_revision_store(struct device *dev,
 
 	/*
 	 * Digits only, within the write, one trailing newline allowed;
-	 * leading zeros are fine, as with kstrtouint(). Stop as soon as the
-	 * value passes the parent's revision, so it cannot overflow.
+	 * leading zeros are fine. Not kstrtouint(): it takes a '+' and
+	 * stops at a NUL inside the write, both of which the ABI refuses.
+	 * Stop as soon as the value passes the parent's revision, so it
+	 * cannot overflow.
 	 */
 	if (len && buf[len - 1] == '\n')
 		len--;
