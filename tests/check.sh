@@ -45,16 +45,25 @@ tap_count() {
 		}' "$1"
 }
 
-# report NAME TAPFILE [SECONDS]: print one line, add to the totals.
+# report NAME TAPFILE [COST]: print one line, add to the totals.
 report() {
-	local name=$1 tap=$2 secs=${3:-} p f s
+	local name=$1 tap=$2 cost=${3:-} p f s
 	read -r p f s < <(tap_count "$tap")
 	printf '  %-28s %3d passed, %d failed, %d skipped%s\n' "$name" "$p" "$f" "$s" \
-		"${secs:+ ($secs s)}"
+		"${cost:+ ($cost)}"
 	grep -E '^not ok ' "$tap" | sed 's/^/      /' | head -20
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
+}
+
+# suite_cost PREFIX: "N s, M processes" from the guest's PREFIX.time and
+# PREFIX.forks, as far as they exist.
+suite_cost() {
+	local t n
+	t=$(cat "$1.time" 2>/dev/null) || return 0
+	n=$(cat "$1.forks" 2>/dev/null) || { echo "$t s"; return 0; }
+	echo "$t s, $n processes"
 }
 
 # fail_tap FILE DESCRIPTION: a one-test stream that failed.
@@ -166,7 +175,7 @@ kernel_suites() {
 	for s in "${suites[@]}"; do
 		s=$(basename "$s" .bats)
 		[ -f "$out/vm/$s.tap" ] || fail_tap "$out/vm/$s.tap" "suite $s ran"
-		report "$s" "$out/vm/$s.tap" "$(cat "$out/vm/$s.time" 2>/dev/null)"
+		report "$s" "$out/vm/$s.tap" "$(suite_cost "$out/vm/$s")"
 	done
 	first=$(sed -n 's/^guest: suite [^ ]* at \([0-9.]*\) s.*/\1/p' \
 		"$out/vm/console.log" 2>/dev/null | head -n 1)

@@ -154,6 +154,10 @@ main() {
 	install_host_pkgs
 	bash "$ACCMDEV_SRC/tests/qemu-deps.sh"	# QEMU 10 from backports (76-qemu)
 	mkdir -p "$ACCMDEV_CACHE/kernels"
+	# The guest sees this machine's root read-only and mounts its
+	# kernel's modules on /lib/modules: the directory must exist. A
+	# container or a fresh machine without a kernel of its own has none.
+	mkdir -p /lib/modules
 	while read -r line; do
 		case "$line" in
 		'' | '#'*) continue ;;

@@ -11,24 +11,23 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	local t p
 	load helpers/common
 	cleanup_devices
+	# Type nodes by PARENT/SHAPE, e.g. ${TV[accmdev0/zip-4qp]}; a
+	# device's is $MDEV_DEVICES/UUID/migration_version. (Paths without a
+	# command substitution: each costs a fork, 0.1 s in the debug lane.)
+	declare -gA TV
+	for t in "$MDEV_BUS"/*/mdev_supported_types/accmdev-*; do
+		p=${t%/mdev_supported_types/*}
+		TV[${p##*/}/${t##*/accmdev-}]=$t/migration_version
+	done
 	# What accmdev0..accmdev4 say for a 4-QP zip rev1 device.
 	V='accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate,inflate'
 }
 
 teardown() {
 	cleanup_devices
-}
-
-# tver PARENT SHAPE: the type node, e.g. tver accmdev0 zip-4qp
-tver() {
-	echo "$(type_dir "$1" "accmdev-$2")/migration_version"
-}
-
-# dver UUID: the device node
-dver() {
-	echo "$MDEV_DEVICES/$1/migration_version"
 }
 
 # accepts NODE VERSION: one write(2) of VERSION and a newline succeeds.
@@ -40,7 +39,8 @@ accepts() {
 }
 
 # refused NODE ERRNO FIELD VERSION: the write fails with ERRNO and the
-# kernel log gets "<node>: migration_version refused: FIELD ..." for it.
+# kernel log gets "<node>: migration_version refused: FIELD ..." for it
+# (swrite -k prints the records logged during the write after the errno).
 # The log line is rate limited (10 per 5 s per class): if a burst used
 # the budget up, the write is tried once more after the window.
 refused() {
@@ -51,14 +51,11 @@ refused() {
 	}
 	echo "+ refused $node $err $field '$ver'" >&2
 	for try in 1 2; do
-		dmesg_mark
-		run "$SWRITE" -n "$node" "$ver"
+		run "$SWRITE" -k -n "$node" "$ver"
 		assert_failure
-		assert_output "$err"
-		run dmesg_since_mark
-		if grep -q "$tag: migration_version refused: $field[ :]" <<<"$output"; then
+		assert_line --index 0 "$err"
+		[[ $output == *"$tag: migration_version refused: $field"[\ :]* ]] &&
 			return 0
-		fi
 		[ "$try" = 1 ] && sleep 5.5
 	done
 	fail "no '$tag: migration_version refused: $field' line in the kernel log"
@@ -69,49 +66,43 @@ refused() {
 # note that it dropped some). Lines from elsewhere (in a slow guest, say
 # "hrtimer: interrupt took ...") are not ours to judge.
 log_only_malformed() {
-	local log
-	log=$(dmesg_since_mark)
-	run grep -E 'Oops|BUG:|WARNING:|KASAN|UBSAN|general protection' <<<"$log"
-	assert_output ""
-	run grep -v -e 'migration_version refused: version malformed or foreign$' \
-		-e 'accmdev_migver_log: [0-9]* callbacks suppressed' \
-		<<<"$(grep accmdev <<<"$log")"
+	run unexpected_since_mark
 	assert_output ""
 }
 
-# expect_all ERRNO NODE VALUE...: in one child shell (bats' per-command
-# trap is slow in the guest), write each VALUE plus a newline to NODE in
-# one write(2) each; print every VALUE that did not get ERRNO.
-expect_all() {
-	local want=$1 node=$2 v r
-	shift 2
-	for v in "$@"; do
-		r=$("$SWRITE" -n "$node" "$v")
-		[ "$r" = "$want" ] || printf '%q -> %s\n' "$v" "$r"
+# The shell loops below run in a subshell without bats' per-command DEBUG
+# trap, which makes every command of a loop cost a trap call: a few
+# hundred of them took 10 s in the guest.
+unexpected_since_mark() (
+	trap - DEBUG
+	dmesg_since_mark | while IFS= read -r line; do
+		if [[ ! $line =~ Oops|BUG:|WARNING:|KASAN|UBSAN|general\ protection ]]; then
+			[[ $line == *accmdev* ]] || continue
+			[[ $line == *'migration_version refused: version malformed or foreign' ]] &&
+				continue
+			[[ $line =~ accmdev_migver_log:\ [0-9]+\ callbacks\ suppressed ]] &&
+				continue
+		fi
+		printf '%s\n' "$line"
 	done
-}
+)
 
-# expect_hex ERRNO NODE HEX...: the same with raw bytes, no newline added.
-expect_hex() {
-	local want=$1 node=$2 v r
-	shift 2
-	for v in "$@"; do
-		r=$("$SWRITE" -x "$node" "$v")
-		[ "$r" = "$want" ] || printf '%s -> %s\n' "$v" "$r"
+# hex STRING: its bytes in hex (ASCII strings only).
+hex() (
+	trap - DEBUG
+	s=$1 out=
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%02x' "'${s:i:1}"
+		out+=$c
 	done
-}
-
-run_child() {
-	run bash -c "$(declare -f expect_all expect_hex); \"\$@\"" _ "$@"
-}
-
-hex() {
-	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
-}
+	echo "$out"
+)
 
 # padded N: $V made exactly N bytes long with an ignored x- field.
 padded() {
-	printf '%s;x-pad=%s' "$V" "$(head -c $(($1 - ${#V} - 7)) /dev/zero | tr '\0' A)"
+	local pad
+	printf -v pad '%*s' $(($1 - ${#V} - 7)) ''
+	printf '%s;x-pad=%s' "$V" "${pad// /A}"
 }
 
 # ---- reads ------------------------------------------------------------
@@ -133,7 +124,7 @@ padded() {
 			[[ $a =~ ^[\ -~]+$'"'"'\n'"'"'$ ]] ||
 				echo "$f: not one line of printable ASCII: $(printf %q "$a")"
 		done' _ "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version \
-		"$(dver "$u0")" "$(dver "$u3")"
+		"$MDEV_DEVICES/$u0/migration_version" "$MDEV_DEVICES/$u3/migration_version"
 	assert_success
 	assert_output ""
 	# Every type of every parent has the file, accmdev4's too.
@@ -143,11 +134,11 @@ padded() {
 
 @test "a type node describes a new device of its type; a device node, its model" {
 	local before u
-	assert_equal "$(<"$(tver accmdev0 zip-4qp)")" "$V"
-	assert_equal "$(<"$(tver accmdev1 zip-4qp)")" "$V"
-	assert_equal "$(<"$(tver accmdev2 zip-16qp)")" \
+	assert_equal "$(<"${TV[accmdev0/zip-4qp]}")" "$V"
+	assert_equal "$(<"${TV[accmdev1/zip-4qp]}")" "$V"
+	assert_equal "$(<"${TV[accmdev2/zip-16qp]}")" \
 		'accmdev/1.0;kind=zip;rev=2;qps=16;algs=crc32c,adler32,deflate,inflate'
-	assert_equal "$(<"$(tver accmdev3 sec-1qp)")" \
+	assert_equal "$(<"${TV[accmdev3/sec-1qp]}")" \
 		'accmdev/1.0;kind=sec;rev=1;qps=1;algs=sha256,sha224'
 	# The grammar of the admin guide, on every type.
 	before=$(cat "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version)
@@ -156,20 +147,20 @@ padded() {
 	assert_output ""
 	# A new device says what its type said; type nodes stay as they were.
 	u=$(create_mdev accmdev2 accmdev-zip-8qp)
-	assert_equal "$(<"$(dver "$u")")" "$(<"$(tver accmdev2 zip-8qp)")"
+	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$(<"${TV[accmdev2/zip-8qp]}")"
 	u=$(create_mdev accmdev0 accmdev-zip-4qp)
-	assert_equal "$(<"$(dver "$u")")" "$V"
+	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$V"
 	assert_equal "$(cat "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version)" \
 		"$before"
 }
 
 @test "on the parent that cannot migrate, reads fail with ENODEV at both levels" {
 	local u
-	run cat "$(tver accmdev4 zip-4qp)"
+	run cat "${TV[accmdev4/zip-4qp]}"
 	assert_failure
 	assert_output --partial "No such device"
 	u=$(create_mdev accmdev4 accmdev-zip-4qp)
-	run cat "$(dver "$u")"
+	run cat "$MDEV_DEVICES/$u/migration_version"
 	assert_failure
 	assert_output --partial "No such device"
 	# The device itself exists and has its model.
@@ -181,20 +172,20 @@ padded() {
 @test "the compatible pair accepts each other's versions at both levels" {
 	local a b s
 	for s in zip-1qp zip-4qp zip-16qp; do
-		accepts "$(tver accmdev1 "$s")" "$(<"$(tver accmdev0 "$s")")"
-		accepts "$(tver accmdev0 "$s")" "$(<"$(tver accmdev1 "$s")")"
+		accepts "${TV[accmdev1/$s]}" "$(<"${TV[accmdev0/$s]}")"
+		accepts "${TV[accmdev0/$s]}" "$(<"${TV[accmdev1/$s]}")"
 	done
 	a=$(create_mdev accmdev0 accmdev-zip-4qp)
 	b=$(create_mdev accmdev1 accmdev-zip-4qp)
 	# device -> device, both ways
-	accepts "$(dver "$b")" "$(<"$(dver "$a")")"
-	accepts "$(dver "$a")" "$(<"$(dver "$b")")"
+	accepts "$MDEV_DEVICES/$b/migration_version" "$(<"$MDEV_DEVICES/$a/migration_version")"
+	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"$MDEV_DEVICES/$b/migration_version")"
 	# device -> type and type -> device, across the pair
-	accepts "$(tver accmdev1 zip-4qp)" "$(<"$(dver "$a")")"
-	accepts "$(dver "$a")" "$(<"$(tver accmdev1 zip-4qp)")"
+	accepts "${TV[accmdev1/zip-4qp]}" "$(<"$MDEV_DEVICES/$a/migration_version")"
+	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"${TV[accmdev1/zip-4qp]}")"
 	# A node accepts its own version, with or without the newline.
-	accepts "$(dver "$a")" "$(<"$(dver "$a")")"
-	run "$SWRITE" "$(tver accmdev0 zip-4qp)" "$V"
+	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"$MDEV_DEVICES/$a/migration_version")"
+	run "$SWRITE" "${TV[accmdev0/zip-4qp]}" "$V"
 	assert_output OK
 }
 
@@ -203,44 +194,44 @@ padded() {
 @test "malformed or foreign: EINVAL, logged as version, at both levels" {
 	local u
 	u=$(create_mdev accmdev1 accmdev-zip-4qp)
-	refused "$(tver accmdev1 zip-4qp)" EINVAL version "i915-GVTg_V5_4"
-	refused "$(dver "$u")" EINVAL version "${V%;algs=*}"
+	refused "${TV[accmdev1/zip-4qp]}" EINVAL version "i915-GVTg_V5_4"
+	refused "$MDEV_DEVICES/$u/migration_version" EINVAL version "${V%;algs=*}"
 }
 
 @test "another engine kind: EXDEV, logged as kind, at both levels" {
 	local s z
 	s=$(create_mdev accmdev3 accmdev-sec-4qp)
 	z=$(create_mdev accmdev0 accmdev-zip-4qp)
-	refused "$(tver accmdev0 zip-4qp)" EXDEV kind "$(<"$(tver accmdev3 sec-4qp)")"
-	refused "$(dver "$z")" EXDEV kind "$(<"$(dver "$s")")"
-	refused "$(tver accmdev3 sec-4qp)" EXDEV kind "$(<"$(dver "$z")")"
+	refused "${TV[accmdev0/zip-4qp]}" EXDEV kind "$(<"${TV[accmdev3/sec-4qp]}")"
+	refused "$MDEV_DEVICES/$z/migration_version" EXDEV kind "$(<"$MDEV_DEVICES/$s/migration_version")"
+	refused "${TV[accmdev3/sec-4qp]}" EXDEV kind "$(<"$MDEV_DEVICES/$z/migration_version")"
 	assert_output --partial "kind differs (source zip, here sec)"
 	# A well-formed kind this build does not know is another kind too.
-	refused "$(dver "$s")" EXDEV kind "${V/kind=zip/kind=lz}"
+	refused "$MDEV_DEVICES/$s/migration_version" EXDEV kind "${V/kind=zip/kind=lz}"
 }
 
 @test "another queue-pair count: ERANGE, logged as qps, at both levels" {
 	local a b
 	a=$(create_mdev accmdev0 accmdev-zip-2qp)
 	b=$(create_mdev accmdev1 accmdev-zip-4qp)
-	refused "$(tver accmdev1 zip-4qp)" ERANGE qps "$(<"$(tver accmdev0 zip-2qp)")"
+	refused "${TV[accmdev1/zip-4qp]}" ERANGE qps "$(<"${TV[accmdev0/zip-2qp]}")"
 	assert_output --partial "zip-4qp: migration_version refused: qps differs (source 2, here 4)"
-	refused "$(dver "$b")" ERANGE qps "$(<"$(dver "$a")")"
-	refused "$(dver "$a")" ERANGE qps "$(<"$(dver "$b")")"
+	refused "$MDEV_DEVICES/$b/migration_version" ERANGE qps "$(<"$MDEV_DEVICES/$a/migration_version")"
+	refused "$MDEV_DEVICES/$a/migration_version" ERANGE qps "$(<"$MDEV_DEVICES/$b/migration_version")"
 }
 
 @test "another stream format: EPROTO, logged as format, at both levels" {
 	local u
 	u=$(create_mdev accmdev1 accmdev-zip-4qp)
-	refused "$(tver accmdev1 zip-4qp)" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
+	refused "${TV[accmdev1/zip-4qp]}" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
 	assert_output --partial "format differs (source 2.0, here 1.0)"
-	refused "$(dver "$u")" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
+	refused "$MDEV_DEVICES/$u/migration_version" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
 	# A newer minor is refused; so is an older major.
-	refused "$(tver accmdev1 zip-4qp)" EPROTO format "accmdev/1.1${V#accmdev/1.0}"
+	refused "${TV[accmdev1/zip-4qp]}" EPROTO format "accmdev/1.1${V#accmdev/1.0}"
 	assert_output --partial "format differs (source 1.1, here 1.0)"
-	refused "$(dver "$u")" EPROTO format "accmdev/0.9${V#accmdev/1.0}"
+	refused "$MDEV_DEVICES/$u/migration_version" EPROTO format "accmdev/0.9${V#accmdev/1.0}"
 	# Another major may have other fields: they are not judged.
-	refused "$(dver "$u")" EPROTO format "accmdev/2.0;layout=new"
+	refused "$MDEV_DEVICES/$u/migration_version" EPROTO format "accmdev/2.0;layout=new"
 }
 
 @test "another model revision: ENOEXEC, logged as rev, at both levels" {
@@ -248,12 +239,12 @@ padded() {
 	n=$(create_mdev accmdev2 accmdev-zip-4qp)
 	o=$(create_mdev accmdev0 accmdev-zip-4qp)
 	# type: the source's revision is above this parent's hardware
-	refused "$(tver accmdev0 zip-4qp)" ENOEXEC rev "$(<"$(dver "$n")")"
+	refused "${TV[accmdev0/zip-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
 	assert_output --partial "rev differs (source 2, here at most 1)"
-	refused "$(tver accmdev2 zip-4qp)" ENOEXEC rev "${V/rev=1/rev=3}"
+	refused "${TV[accmdev2/zip-4qp]}" ENOEXEC rev "${V/rev=1/rev=3}"
 	# device: the revision must equal the device's model
-	refused "$(dver "$o")" ENOEXEC rev "$(<"$(dver "$n")")"
-	refused "$(dver "$n")" ENOEXEC rev "$(<"$(dver "$o")")"
+	refused "$MDEV_DEVICES/$o/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
+	refused "$MDEV_DEVICES/$n/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$o/migration_version")"
 	assert_output --partial "device: migration_version refused: rev differs (source 1, here 2)"
 }
 
@@ -262,27 +253,27 @@ padded() {
 	a=$(create_mdev accmdev0 accmdev-zip-4qp)
 	b=$(create_mdev accmdev1 accmdev-zip-4qp)
 	# An algorithm this build does not know.
-	refused "$(tver accmdev0 zip-4qp)" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
-	refused "$(dver "$a")" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
+	refused "${TV[accmdev0/zip-4qp]}" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
+	refused "$MDEV_DEVICES/$a/migration_version" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
 	# A destination device whose model dropped an algorithm the source has.
 	run "$SWRITE" -n "$MDEV_DEVICES/$b/model_algorithms" deflate,inflate
 	assert_output OK
-	refused "$(dver "$b")" EOPNOTSUPP algs "$(<"$(dver "$a")")"
+	refused "$MDEV_DEVICES/$b/migration_version" EOPNOTSUPP algs "$(<"$MDEV_DEVICES/$a/migration_version")"
 	assert_output --partial "algs differs (source needs crc32c)"
 	# Its type still could: a new device there has every algorithm.
-	accepts "$(tver accmdev1 zip-4qp)" "$(<"$(dver "$a")")"
+	accepts "${TV[accmdev1/zip-4qp]}" "$(<"$MDEV_DEVICES/$a/migration_version")"
 	# rev2 hardware has adler32, but no rev1 model can offer it.
-	refused "$(tver accmdev2 zip-4qp)" EOPNOTSUPP algs "${V/crc32c/crc32c,adler32}"
+	refused "${TV[accmdev2/zip-4qp]}" EOPNOTSUPP algs "${V/crc32c/crc32c,adler32}"
 	assert_output --partial "algs differs (source needs adler32)"
 }
 
 @test "a destination that cannot migrate: ENODEV, logged as migratable, at both levels" {
 	local u
 	u=$(create_mdev accmdev4 accmdev-zip-4qp)
-	refused "$(tver accmdev4 zip-4qp)" ENODEV migratable "$V"
-	refused "$(dver "$u")" ENODEV migratable "$V"
+	refused "${TV[accmdev4/zip-4qp]}" ENODEV migratable "$V"
+	refused "$MDEV_DEVICES/$u/migration_version" ENODEV migratable "$V"
 	# Whatever is written: not migratable comes first.
-	refused "$(dver "$u")" ENODEV migratable "hello"
+	refused "$MDEV_DEVICES/$u/migration_version" ENODEV migratable "hello"
 }
 
 # ---- newer hardware, lowered --------------------------------------------
@@ -291,29 +282,29 @@ padded() {
 	local n o
 	n=$(create_mdev accmdev2 accmdev-zip-4qp)
 	o=$(create_mdev accmdev0 accmdev-zip-4qp)
-	refused "$(tver accmdev0 zip-4qp)" ENOEXEC rev "$(<"$(dver "$n")")"
-	refused "$(dver "$o")" ENOEXEC rev "$(<"$(dver "$n")")"
+	refused "${TV[accmdev0/zip-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
+	refused "$MDEV_DEVICES/$o/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
 	# The other way round, rev2 hardware can take the rev1 model at type
 	# level, but the unlowered device is not that model.
-	accepts "$(tver accmdev2 zip-4qp)" "$(<"$(dver "$o")")"
-	run "$SWRITE" -n "$(dver "$n")" "$(<"$(dver "$o")")"
+	accepts "${TV[accmdev2/zip-4qp]}" "$(<"$MDEV_DEVICES/$o/migration_version")"
+	run "$SWRITE" -n "$MDEV_DEVICES/$n/migration_version" "$(<"$MDEV_DEVICES/$o/migration_version")"
 	assert_output ENOEXEC
 	# Dropping adler32 alone is not enough: the revision is still 2.
 	echo crc32c,deflate,inflate >"$MDEV_DEVICES/$n/model_algorithms"
-	refused "$(tver accmdev0 zip-4qp)" ENOEXEC rev "$(<"$(dver "$n")")"
+	refused "${TV[accmdev0/zip-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
 
 	echo 1 >"$MDEV_DEVICES/$n/model_revision"
-	assert_equal "$(<"$(dver "$n")")" "$V"
-	accepts "$(tver accmdev0 zip-4qp)" "$(<"$(dver "$n")")"
-	accepts "$(tver accmdev1 zip-4qp)" "$(<"$(dver "$n")")"
-	accepts "$(dver "$o")" "$(<"$(dver "$n")")"
+	assert_equal "$(<"$MDEV_DEVICES/$n/migration_version")" "$V"
+	accepts "${TV[accmdev0/zip-4qp]}" "$(<"$MDEV_DEVICES/$n/migration_version")"
+	accepts "${TV[accmdev1/zip-4qp]}" "$(<"$MDEV_DEVICES/$n/migration_version")"
+	accepts "$MDEV_DEVICES/$o/migration_version" "$(<"$MDEV_DEVICES/$n/migration_version")"
 	# And back: the rev1 device on rev2 hardware now takes rev1 sources.
-	accepts "$(dver "$n")" "$(<"$(dver "$o")")"
+	accepts "$MDEV_DEVICES/$n/migration_version" "$(<"$MDEV_DEVICES/$o/migration_version")"
 
 	# A rev1 destination that dropped an algorithm refuses it: EOPNOTSUPP.
 	echo deflate,inflate >"$MDEV_DEVICES/$o/model_algorithms"
-	refused "$(dver "$o")" EOPNOTSUPP algs "$(<"$(dver "$n")")"
-	accepts "$(tver accmdev0 zip-4qp)" "$(<"$(dver "$n")")"
+	refused "$MDEV_DEVICES/$o/migration_version" EOPNOTSUPP algs "$(<"$MDEV_DEVICES/$n/migration_version")"
+	accepts "${TV[accmdev0/zip-4qp]}" "$(<"$MDEV_DEVICES/$n/migration_version")"
 }
 
 # ---- a write is a pure check --------------------------------------------
@@ -340,9 +331,9 @@ snapshot() {
 			for s in "$v" hello "${v/rev=1/rev=2}" "${v/qps=4/qps=1}"; do
 				"$SWRITE" -n "$node" "$s"
 			done
-		done' _ "$V" "$(tver accmdev0 zip-4qp)" "$(tver accmdev2 zip-4qp)" \
-		"$(tver accmdev0 zip-1qp)" "$(tver accmdev4 zip-4qp)" \
-		"$(dver "$a")" "$(dver "$n")"
+		done' _ "$V" "${TV[accmdev0/zip-4qp]}" "${TV[accmdev2/zip-4qp]}" \
+		"${TV[accmdev0/zip-1qp]}" "${TV[accmdev4/zip-4qp]}" \
+		"$MDEV_DEVICES/$a/migration_version" "$MDEV_DEVICES/$n/migration_version"
 	# Accepted and refused writes of every kind happened.
 	assert_line OK
 	assert_line EINVAL
@@ -359,11 +350,11 @@ snapshot() {
 	u=$(create_mdev accmdev1 accmdev-zip-4qp)
 	# A write(2) of zero bytes never reaches the driver: sysfs returns 0.
 	dmesg_mark
-	run "$SWRITE" "$(tver accmdev1 zip-4qp)" ""
+	run "$SWRITE" "${TV[accmdev1/zip-4qp]}" ""
 	assert_output OK
 	run dmesg_since_mark
 	refute_output --partial accmdev
-	for node in "$(tver accmdev1 zip-4qp)" "$(dver "$u")"; do
+	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		run "$SWRITE" "$node" "$V"
 		assert_output OK
 		run "$SWRITE" -n "$node" "$V"
@@ -406,23 +397,23 @@ snapshot() {
 		"${V/kind=zip/kind=zipzipzipzipzipzip}" "${V/algs=/algs=CRC32C,}"
 		"${V/algs=/algs=a_b,}" "${V/;/$'\t'}" "${V/;kind/; kind}"
 	)
-	for node in "$(tver accmdev1 zip-4qp)" "$(dver "$u")"; do
+	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		dmesg_mark
-		run_child expect_all EINVAL "$node" "${bad[@]}"
+		run "$SWRITE" -e EINVAL -n "$node" "${bad[@]}"
 		assert_output ""
 		log_only_malformed
 	done
 	# An extension field that is well formed is ignored.
-	accepts "$(dver "$u")" "$V;x-vendor=Acme_1.2:3+4,5-6"
+	accepts "$MDEV_DEVICES/$u/migration_version" "$V;x-vendor=Acme_1.2:3+4,5-6"
 }
 
 @test "embedded NUL, control and non-ASCII bytes get EINVAL at both levels" {
 	local u node h
 	u=$(create_mdev accmdev1 accmdev-zip-4qp)
 	h=$(hex "$V")
-	for node in "$(tver accmdev1 zip-4qp)" "$(dver "$u")"; do
+	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		dmesg_mark
-		run_child expect_hex EINVAL "$node" \
+		run "$SWRITE" -e EINVAL -x "$node" \
 			"00" "0a" "000a" "${h}00" "${h}0a00" "${h:0:40}00${h:40}" \
 			"${h:0:40}7f${h:40}" "${h:0:40}1b${h:40}" "${h}3b782d613dff" \
 			"$(hex 'accmdev/1.0;kind=z')c3af$(hex 'p;rev=1;qps=4;algs=deflate')" \
@@ -431,7 +422,7 @@ snapshot() {
 		log_only_malformed
 	done
 	# The same bytes without the bad one are accepted.
-	run "$SWRITE" -x "$(dver "$u")" "${h}"
+	run "$SWRITE" -x "$MDEV_DEVICES/$u/migration_version" "${h}"
 	assert_output OK
 }
 
@@ -440,7 +431,7 @@ snapshot() {
 	page=$(getconf PAGESIZE)
 	u=$(create_mdev accmdev1 accmdev-zip-4qp)
 	assert_equal "$(padded "$page" | wc -c)" "$page"
-	for node in "$(tver accmdev1 zip-4qp)" "$(dver "$u")"; do
+	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		dmesg_mark
 		# PAGE_SIZE - 1 bytes: a long but valid string, with or without
 		# the newline.

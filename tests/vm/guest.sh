@@ -72,13 +72,22 @@ load_modules() {
 	guest_log "modules loaded"
 }
 
+# Processes created since boot (fork, clone and vfork alike).
+forks() {
+	local key n
+	while read -r key n _; do
+		[ "$key" = processes ] && echo "$n" && return
+	done </proc/stat
+}
+
 run_check() {
-	local s name rc t0
+	local s name rc t0 p0
 	export BATS_LIB_PATH=/usr/lib/bats
 	for s in "${SUITES[@]}"; do
 		name=$(basename "$s" .bats)
 		guest_log "suite $name"
 		t0=$(cut -d' ' -f1 /proc/uptime)
+		p0=$(forks)
 		bats --formatter tap --timing "$s" >"$OUT/$name.tap" 2>"$OUT/$name.err"
 		rc=$?
 		echo "# exit $rc" >>"$OUT/$name.tap"
@@ -87,6 +96,9 @@ run_check() {
 		# The suite's own time; the scan's is on the console.
 		echo "$t0 $(cut -d' ' -f1 /proc/uptime)" |
 			awk '{ printf "%.0f\n", $2 - $1 }' >"$OUT/$name.time"
+		# Processes the suite created: their cost is most of a
+		# suite's time on the debug kernel (Documentation/testing.rst).
+		echo $(($(forks) - p0)) >"$OUT/$name.forks"
 		kmemleak_scan "$OUT/$name.kmemleak"
 	done
 }
