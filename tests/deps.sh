@@ -24,7 +24,7 @@ HOST_PKGS=(
 	dwarves						# pahole, module BTF
 	kmod cpio xz-utils zstd busybox-static		# guest initramfs
 	qemu-system-x86					# the VM
-	bats bats-support bats-assert			# test suites
+	bats bats-support bats-assert bash-builtins	# test suites
 	libudev-dev udev				# accctl, guest udevd
 	clang libclang-rt-14-dev			# libFuzzer
 	mdevctl iproute2 python3 util-linux bc jq		# guest tools

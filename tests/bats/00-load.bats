@@ -64,10 +64,10 @@ setup() {
 	}' "$MDEV_BUS"/*/mdev_supported_types/*/available_instances
 	assert_success
 	assert_output ""
-	run cat "$(type_dir accmdev2 accmdev-zip-4qp)/description"
+	run cat "$MDEV_BUS/accmdev2/mdev_supported_types/accmdev-zip-4qp/description"
 	assert_output "$(printf '%s\n' qps=4 kind=zip revision=2 \
 		algorithms=crc32c,adler32,deflate,inflate migratable=1)"
-	run cat "$(type_dir accmdev3 accmdev-sec-16qp)/description"
+	run cat "$MDEV_BUS/accmdev3/mdev_supported_types/accmdev-sec-16qp/description"
 	assert_line qps=16
 	assert_line kind=sec
 }
@@ -78,7 +78,7 @@ setup() {
 		run bash -c "cat $p/mdev_supported_types/*/name | sort | uniq -d"
 		assert_output ""
 	done
-	assert_equal "$(<"$(type_dir accmdev2 accmdev-zip-4qp)/name")" \
+	assert_equal "$(<"$MDEV_BUS/accmdev2/mdev_supported_types/accmdev-zip-4qp/name")" \
 		"accmdev zip rev2 4-QP"
 }
 

@@ -19,30 +19,30 @@ teardown() {
 		accmdev-zip-2qp
 	assert_equal "$(basename "$(dirname "$(readlink -f "$MDEV_DEVICES/$uuid")")")" \
 		accmdev0
-	assert [ -L "$(type_dir accmdev0 accmdev-zip-2qp)/devices/$uuid" ]
+	assert [ -L "$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-2qp/devices/$uuid" ]
 	remove_mdev "$uuid"
 	assert [ ! -e "$MDEV_DEVICES/$uuid" ]
-	assert [ ! -e "$(type_dir accmdev0 accmdev-zip-2qp)/devices/$uuid" ]
+	assert [ ! -e "$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-2qp/devices/$uuid" ]
 }
 
 @test "available_instances of every type follows the shared pool" {
 	local n before=() after=() i=0
 	for n in 1 2 4 8 16; do
-		before+=("$(<"$(type_dir accmdev0 accmdev-zip-${n}qp)/available_instances")")
+		before+=("$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-${n}qp/available_instances")")
 	done
 	assert_equal "${before[*]}" "64 32 16 8 4"
 	uuid=$(create_mdev accmdev0 accmdev-zip-4qp)
 	for n in 1 2 4 8 16; do
-		after+=("$(<"$(type_dir accmdev0 accmdev-zip-${n}qp)/available_instances")")
+		after+=("$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-${n}qp/available_instances")")
 	done
 	# 60 queue pairs left: 60/1 60/2 60/4 60/8 60/16
 	assert_equal "${after[*]}" "60 30 15 7 3"
 	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 60
 	# Other parents are untouched.
-	assert_equal "$(<"$(type_dir accmdev1 accmdev-zip-4qp)/available_instances")" 16
+	assert_equal "$(<"$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-4qp/available_instances")" 16
 	remove_mdev "$uuid"
 	for n in 1 2 4 8 16; do
-		assert_equal "$(<"$(type_dir accmdev0 accmdev-zip-${n}qp)/available_instances")" \
+		assert_equal "$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-${n}qp/available_instances")" \
 			"${before[i]}"
 		i=$((i + 1))
 	done
@@ -53,13 +53,13 @@ teardown() {
 	for _ in 1 2 3 4; do
 		uuids+=("$(create_mdev accmdev0 $t)")
 	done
-	assert_equal "$(<"$(type_dir accmdev0 $t)/available_instances")" 0
+	assert_equal "$(<"$MDEV_BUS/accmdev0/mdev_supported_types/$t/available_instances")" 0
 	u=$(new_uuid)
-	run "$SWRITE" "$(type_dir accmdev0 $t)/create" "$u"
+	run "$SWRITE" "$MDEV_BUS/accmdev0/mdev_supported_types/$t/create" "$u"
 	assert_failure
 	assert_output ENOSPC
 	assert [ ! -e "$MDEV_DEVICES/$u" ]
-	run "$SWRITE" "$(type_dir accmdev0 accmdev-zip-1qp)/create" "$u"
+	run "$SWRITE" "$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-1qp/create" "$u"
 	assert_output ENOSPC
 	assert [ ! -e "$MDEV_DEVICES/$u" ]
 	run ls "$MDEV_DEVICES"
@@ -69,12 +69,12 @@ teardown() {
 
 @test "a malformed UUID is refused" {
 	local bad
-	run "$SWRITE" -n "$(type_dir accmdev0 accmdev-zip-1qp)/create" ""
+	run "$SWRITE" -n "$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-1qp/create" ""
 	assert_output EINVAL
 	for bad in "not-a-uuid" "12345678-1234-1234-1234-12345678901" \
 		"12345678-1234-1234-1234-12345678901z" \
 		"g2345678-1234-1234-1234-123456789012"; do
-		run "$SWRITE" "$(type_dir accmdev0 accmdev-zip-1qp)/create" "$bad"
+		run "$SWRITE" "$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-1qp/create" "$bad"
 		assert_failure
 		assert_output EINVAL
 	done
@@ -85,10 +85,10 @@ teardown() {
 
 @test "a duplicate UUID is refused, on the same and on another parent" {
 	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
-	run "$SWRITE" "$(type_dir accmdev0 accmdev-zip-1qp)/create" "$uuid"
+	run "$SWRITE" "$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-1qp/create" "$uuid"
 	assert_failure
 	assert_output EEXIST
-	run "$SWRITE" "$(type_dir accmdev1 accmdev-zip-1qp)/create" "$uuid"
+	run "$SWRITE" "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-1qp/create" "$uuid"
 	assert_failure
 	assert_output EEXIST
 	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 63

@@ -104,11 +104,11 @@ class_ok() {
 @test "after the fuzz a compatible source is still accepted and the model still changes" {
 	local u
 	u=$(create_mdev accmdev2 accmdev-zip-4qp)
-	run "$SWRITE" -n "$(type_dir accmdev1 accmdev-zip-4qp)/migration_version" \
-		"$(<"$(type_dir accmdev0 accmdev-zip-4qp)/migration_version")"
+	run "$SWRITE" -n "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-4qp/migration_version" \
+		"$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-4qp/migration_version")"
 	assert_output OK
 	run "$SWRITE" -n "$MDEV_DEVICES/$u/model_revision" 1
 	assert_output OK
 	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" \
-		"$(<"$(type_dir accmdev0 accmdev-zip-4qp)/migration_version")"
+		"$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-4qp/migration_version")"
 }

@@ -65,7 +65,7 @@ teardown() {
 	assert_success
 	# CRC32C("storm"), from the bitwise reference.
 	assert_output --partial "$("$ACCMDEV_SRC/tests/bin/build/accref" crc32c "$BATS_TEST_TMPDIR/in" | cut -d' ' -f1)"
-	run "$SWRITE" -n "$(type_dir accmdev1 accmdev-zip-2qp)/migration_version" \
+	run "$SWRITE" -n "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-2qp/migration_version" \
 		"$(<"$MDEV_DEVICES/$u/migration_version")"
 	assert_output OK
 }

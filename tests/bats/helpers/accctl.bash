@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 # Helpers of the accctl and mdevctl suites (40-accctl, 45-mdevctl).
 # Loaded after helpers/common, which provides ACCCTL, MDEV_BUS,
-# MDEV_DEVICES, new_uuid, type_dir and cleanup_devices.
+# MDEV_DEVICES, new_uuid and cleanup_devices.
 
 # Sanitizer reports must not pass for an exit status of 1 or 2. Leak
 # checks cost a quarter of a second per run under emulation; the host
@@ -17,7 +17,7 @@ accctl() {
 
 # The version strings of the nodes, as the kernel prints them.
 type_version() {	# PARENT TYPE
-	cat "$(type_dir "$1" "$2")/migration_version"
+	cat "$MDEV_BUS/$1/mdev_supported_types/$2/migration_version"
 }
 
 device_version() {	# UUID
