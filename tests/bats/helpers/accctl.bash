@@ -15,23 +15,28 @@ accctl() {
 	"$ACCCTL" "$@"
 }
 
-# The version strings of the nodes, as the kernel prints them.
+# The version strings of the nodes, as the kernel prints them. (Builtins
+# and subshells, no programs: in the debug lane's guest an exec costs up
+# to a second.)
 type_version() {	# PARENT TYPE
-	cat "$MDEV_BUS/$1/mdev_supported_types/$2/migration_version"
+	local v
+	IFS= read -r v <"$MDEV_BUS/$1/mdev_supported_types/$2/migration_version" &&
+		echo "$v"
 }
 
 device_version() {	# UUID
-	cat "$MDEV_DEVICES/$1/migration_version"
+	local v
+	IFS= read -r v <"$MDEV_DEVICES/$1/migration_version" && echo "$v"
 }
 
-# parent_of UUID, type_of UUID
-parent_of() {
-	basename "$(dirname "$(readlink -f "$MDEV_DEVICES/$1")")"
-}
+# parent_of UUID, type_of UUID: the names behind the links.
+parent_of() (
+	cd -P "$MDEV_DEVICES/$1/.." && echo "${PWD##*/}"
+)
 
-type_of() {
-	basename "$(readlink -f "$MDEV_DEVICES/$1/mdev_type")"
-}
+type_of() (
+	cd -P "$MDEV_DEVICES/$1/mdev_type" && echo "${PWD##*/}"
+)
 
 # How many mdevs exist (all parents).
 mdev_count() {
