@@ -2,25 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: every suite. Host-side suites first (version logic unit
-# tests and fuzzing, accctl against fake sysfs trees), then, for each
-# kernel of the matrix, build accmdev for it, boot it in QEMU and run the
-# bats suites inside. Each kernel's guest log is scanned too: an oops,
-# BUG, WARNING, lockdep, KASAN, UBSAN or kmemleak report is a failure.
+# tests and fuzzing, accctl against fake sysfs trees, the kernel-log
+# scan), then, for each kernel of the matrix, build accmdev for it, boot
+# it in QEMU and run the bats suites inside. Each kernel's guest log is
+# scanned too (tests/lib/logscan.sh): an oops, BUG, WARNING, lockdep,
+# KASAN, UBSAN, kmemleak, RCU stall, lockup or hung task is a failure.
 #
 # The matrix has two lanes (Documentation/testing.rst): the production
-# lane, Debian's 6.1 and 6.12 kernels, and the debug lane, a 6.12 built
-# by make deps with KASAN, UBSAN, lockdep, kmemleak and fault injection.
-# The guest scans kmemleak after each suite where the kernel has it.
+# lane, Debian's kernels, and the debug lane, a 6.12 built by make deps
+# with KASAN, UBSAN, lockdep, kmemleak and fault injection.
 #
-# Ends with "N passed, N failed" and exits non-zero on any failure.
+# It fails closed: tests/expect lists the suites each lane must run and
+# the tests each holds at least, and the declared skips. A suite that
+# did not run, ended early, exited non-zero or skipped without leave
+# fails with a one-line reason (tests/lib/tapjudge.awk); so does an empty
+# matrix or a selection that names nothing. Each suite's line is printed
+# as it finishes; the last line is "N passed, N failed[, N skipped]",
+# and the exit status is non-zero on any failure.
+#
 # KERNELS="<version> ..." limits the kernels; DEBUG_KERNEL=0 (make check
-# DEBUG_KERNEL=0) skips the debug lane, for a quicker local loop;
-# SUITES="00-load ..." limits the bats suites; ACCMDEV_VERBOSE=1 shows
-# the guest console; ACCMDEV_RESULTS=<dir> puts results and builds
-# elsewhere than build/results (one make check at a time per directory).
+# DEBUG_KERNEL=0) leaves out the debug lane, for a quicker local loop;
+# SUITES="00-load unit ..." limits the suites, host and guest;
+# ACCMDEV_VERBOSE=1 shows the guest console; ACCMDEV_RESULTS=<dir> puts
+# results and builds elsewhere than build/results (one make check at a
+# time per directory).
 set -uo pipefail
 . "$(dirname "$0")/vm/common.sh"
 cd "$ACCMDEV_SRC" || exit 1
+
+EXPECT=$ACCMDEV_SRC/tests/expect
+JUDGE=$ACCMDEV_SRC/tests/lib/tapjudge.awk
+. "$ACCMDEV_SRC/tests/lib/logscan.sh"
 
 results=${ACCMDEV_RESULTS:-build/results}
 mkdir -p "$results"
@@ -29,73 +41,160 @@ exec 9>"$results.lock"
 flock -n 9 || die "another make check is using $results (set ACCMDEV_RESULTS)"
 rm -rf "$results"
 mkdir -p "$results"
-total_pass=0 total_fail=0 total_skip=0
+total_pass=0 total_fail=0 total_skip=0 total_checks=0
 start_all=$SECONDS
+export FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
-# Count one TAP stream; a stream that ends early counts its missing tests
-# as failures.
-tap_count() {
-	awk '
-		/^1\.\.[0-9]+/ { split($0, a, "."); plan = a[3] + 0 }
-		/^ok / { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skip++; else pass++; n++ }
-		/^not ok / { fail++; n++ }
-		END {
-			if (plan > n) fail += plan - n
-			printf "%d %d %d\n", pass, fail, skip
-		}' "$1"
+# ---- tests/expect --------------------------------------------------------
+
+# The manifest without comments and blank lines.
+expect_lines() {
+	sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$EXPECT"
 }
 
-# report NAME TAPFILE [COST]: print one line, add to the totals.
+# expect_guest LANE: "NAME MIN" of the guest suites of LANE, in order.
+expect_guest() {
+	expect_lines | awk -v lane="$1" '$1 == "guest" {
+		n = split($2, l, ",")
+		for (i = 1; i <= n; i++) if (l[i] == lane) print $3, $4
+	}'
+}
+
+# skip_allowance SUITE KVER LANE: "MAX REASON" of the first skip line
+# that matches, or "0".
+skip_allowance() {
+	local kind where suite max why
+	while read -r kind where suite max why; do
+		[ "$kind" = skip ] && [ "$suite" = "$1" ] || continue
+		# shellcheck disable=SC2053
+		if [ "$where" = "$3" ] || [[ $2 == $where ]]; then
+			echo "$max $why"
+			return
+		fi
+	done < <(expect_lines)
+	echo 0
+}
+
+# selected NAME: whether SUITES (if set) names NAME.
+selected() {
+	[ -z "${SUITES:-}" ] && return 0
+	[[ " $SUITES " == *" $1 "* ]]
+}
+
+# ---- results -------------------------------------------------------------
+
+# fail_tap FILE DESCRIPTION: a finished one-test stream that failed.
+fail_tap() {
+	printf '1..1\nnot ok 1 - %s\n# exit 1\n' "$2" >"$1"
+}
+
+# ok_tap FILE DESCRIPTION: a finished one-test stream that passed.
+ok_tap() {
+	printf '1..1\nok 1 - %s\n# exit 0\n' "$2" >"$1"
+}
+
+# report NAME TAPFILE [MIN [SKIPMAX [COST [PREFIX]]]]: judge one suite,
+# print its line (and its failures, one line each), add to the totals.
 report() {
-	local name=$1 tap=$2 cost=${3:-} p f s
-	read -r p f s < <(tap_count "$tap")
-	printf '  %-28s %3d passed, %d failed, %d skipped%s\n' "$name" "$p" "$f" "$s" \
-		"${cost:+ ($cost)}"
-	grep -E '^not ok ' "$tap" | sed 's/^/      /' | head -20
+	local name=$1 tap=$2 min=${3:-1} skip=${4:-0} cost=${5:-} pre=${6:-}
+	local kind rest p=0 f=0 s=0 tests=0 checks=0 extra=() detail
+	while read -r kind rest; do
+		case "$kind" in
+		counts) read -r p f s tests checks <<<"$rest" ;;
+		*) extra+=("$kind $rest") ;;
+		esac
+	done < <(awk -v min="$min" -v skipmax="${skip%% *}" -f "$JUDGE" "$tap" 2>/dev/null)
+	detail="$tests tests"
+	[ "$checks" = 0 ] || detail+=" + $checks program checks"
+	[ -z "$cost" ] || detail+="; $cost"
+	printf '%s  %-24s %4d passed, %d failed, %d skipped (%s)\n' "$pre" "$name" \
+		"$p" "$f" "$s" "$detail"
+	local x
+	for x in "${extra[@]+"${extra[@]}"}"; do
+		case "$x" in
+		"notok "*) printf '%s      %s\n' "$pre" "${x#notok }" ;;
+		"reason "*) printf '%s      FAILED: %s\n' "$pre" "${x#reason }" ;;
+		esac
+	done
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
+	total_checks=$((total_checks + checks))
 }
 
-# suite_cost PREFIX: "N s, M processes" from the guest's PREFIX.time and
-# PREFIX.forks, as far as they exist.
-suite_cost() {
-	local t n
-	t=$(cat "$1.time" 2>/dev/null) || return 0
-	n=$(cat "$1.forks" 2>/dev/null) || { echo "$t s"; return 0; }
-	echo "$t s, $n processes"
+# harness_fail NAME REASON: a failure of the run itself (what to run).
+harness_fail() {
+	local t=$results/harness-$((++harness_n)).tap
+	fail_tap "$t" "$2"
+	report "$1" "$t"
+}
+harness_n=0
+
+so_far() {
+	echo "so far: $total_pass passed, $total_fail failed, $total_skip skipped"
 }
 
-# fail_tap FILE DESCRIPTION: a one-test stream that failed.
-fail_tap() {
-	printf '1..1\nnot ok 1 - %s\n' "$2" >"$1"
+# ---- what to run -----------------------------------------------------------
+
+# The manifest is whole, and every bats file is in it.
+check_expect() {
+	local kind rest f n bad=0
+	[ -s "$EXPECT" ] || { harness_fail manifest "no $EXPECT"; return; }
+	while read -r kind rest; do
+		case "$kind" in
+		lane | host | guest | skip) ;;
+		*)
+			harness_fail manifest "tests/expect: unknown line: $kind $rest"
+			bad=1
+			;;
+		esac
+	done < <(expect_lines)
+	for f in tests/bats/[0-9]*.bats; do
+		[ -f "$f" ] || continue
+		n=$(basename "$f" .bats)
+		expect_lines | awk -v n="$n" '$1 == "guest" && $3 == n { f = 1 } END { exit !f }' ||
+			harness_fail manifest "$f is not in tests/expect"
+	done
+	return "$bad"
+}
+
+# Every word of SUITES names a suite of tests/expect.
+check_selection() {
+	local s
+	for s in ${SUITES:-}; do
+		expect_lines | awk -v n="$s" '($1 == "host" && $2 == n) ||
+			($1 == "guest" && $3 == n) { f = 1 } END { exit !f }' ||
+			harness_fail selection "SUITES names \"$s\", which is no suite of tests/expect"
+	done
+}
+
+# ---- host suites -------------------------------------------------------------
+
+# run_host NAME MIN COMMAND...: run one host suite, its exit status
+# appended to its TAP stream, and report it.
+run_host() {
+	local name=$1 min=$2 out=$results/host t0 rc
+	shift 2
+	t0=$SECONDS
+	"$@" >"$out/$name.tap" 2>"$out/$name.err" </dev/null
+	rc=$?
+	echo "# exit $rc" >>"$out/$name.tap"
+	report "$name" "$out/$name.tap" "$min" \
+		"$(skip_allowance "$name" host host)" "$((SECONDS - t0)) s"
+	[ "$rc" = 0 ] || [ ! -s "$out/$name.err" ] ||
+		tail -n 5 "$out/$name.err" | sed 's/^/      stderr: /'
 }
 
 host_suites() {
-	local out=$results/host
-	mkdir -p "$out"
+	local kind name min cmd
+	mkdir -p "$results/host"
 	echo "host:"
-	if make -s -C tests/unit >"$out/unit.build" 2>&1; then
-		make -s -C tests/unit run >"$out/unit.tap" 2>"$out/unit.err" || true
-	else
-		fail_tap "$out/unit.tap" "unit tests build (see $out/unit.build)"
-	fi
-	report "migver unit tests" "$out/unit.tap"
-
-	if make -s -C tests/fuzz >"$out/fuzz.build" 2>&1; then
-		make -s -C tests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-20}" \
-			>"$out/fuzz.tap" 2>"$out/fuzz.err" || true
-	else
-		fail_tap "$out/fuzz.tap" "fuzz target build (see $out/fuzz.build)"
-	fi
-	report "migver libFuzzer" "$out/fuzz.tap"
-
-	if [ -f tools/Makefile ]; then
-		make -s -C tools check >"$out/tools.tap" 2>"$out/tools.err" ||
-			grep -q '^not ok' "$out/tools.tap" ||
-			fail_tap "$out/tools.tap" "accctl host tests (see $out/tools.err)"
-		report "accctl host tests" "$out/tools.tap"
-	fi
+	while read -r kind name min cmd; do
+		[ "$kind" = host ] && selected "$name" || continue
+		# shellcheck disable=SC2086
+		run_host "$name" "$min" $cmd
+	done < <(expect_lines)
+	echo "  ($(so_far))"
 }
 
 build_guest_tools() {
@@ -108,6 +207,8 @@ build_guest_tools() {
 			die "building $d failed: $(tail -5 "$results/tools-san.build")"
 	done
 }
+
+# ---- kernels -----------------------------------------------------------------
 
 # build_module KVER: prints the path of accmdev.ko built for KVER.
 build_module() {
@@ -122,128 +223,193 @@ build_module() {
 	echo "$dir/driver/accmdev.ko"
 }
 
-# The guest's kernel log must hold no report of a kernel bug. On the
-# debug kernel: KASAN ("BUG: KASAN: ..."), UBSAN ("UBSAN: ..."), lockdep
-# ("WARNING: possible circular locking ..."), debug objects ("ODEBUG:",
-# with a WARNING), might_sleep ("BUG: sleeping function ...") and the
-# kmemleak files the guest saves after each suite ("unreferenced object").
-BAD_LOG='Oops|BUG:|WARNING:|general protection|Kernel panic|KASAN|UBSAN|'\
-'kmemleak: .*new suspected|unreferenced object|possible circular locking|'\
-'possible recursive locking|inconsistent lock state|suspicious RCU usage|'\
-'DEBUG_LOCKS_WARN_ON|INFO: task .* blocked for more than|'\
-'lockdep: |BUG: sleeping function|ODEBUG:'
+# suite_cost PREFIX: "N s, M processes" from the guest's PREFIX.time and
+# PREFIX.forks, as far as they exist.
+suite_cost() {
+	local t n
+	t=$(cat "$1.time" 2>/dev/null) || return 0
+	n=$(cat "$1.forks" 2>/dev/null) || { echo "$t s"; return 0; }
+	echo "$t s, $n processes"
+}
 
-# Each hit is prefixed with the file it is in (a suite's .kmemleak file
-# names the suite that leaked, or the one before it: kmemleak reports an
-# object only once it is 5 s old).
+# The guest's kernel log must hold no report of a kernel bug. Each hit
+# is prefixed with the file it is in (a suite's .kmemleak file names the
+# suite that leaked, or the one before it: kmemleak reports an object
+# only once it is 5 s old).
 scan_log() {
 	local out=$1 tap=$2 hits
-	hits=$(cd "$out" 2>/dev/null &&
-		grep -aHE "$BAD_LOG" console.log dmesg.txt ./*.kmemleak 2>/dev/null |
-		sed 's|^\./||' | sort -u | head -20)
-	if [ -z "$hits" ]; then
-		printf '1..1\nok 1 - guest kernel log is clean\n' >"$tap"
-	else
+	if hits=$(cd "$out" 2>/dev/null && logscan console.log dmesg.txt ./*.kmemleak); then
 		{
 			printf '1..1\nnot ok 1 - guest kernel log reports a kernel bug\n'
-			printf '%s\n' "$hits" | sed 's/^/# /'
+			printf '%s\n' "$hits" | sed 's|^\./||; s/^/# /'
+			echo "# exit 1"
 		} >"$tap"
+	elif [ ! -s "$out/dmesg.txt" ]; then
+		fail_tap "$tap" "the guest saved its kernel log (no dmesg.txt; its console is scanned)"
+	else
+		ok_tap "$tap" "guest kernel log is clean"
 	fi
 }
 
-kernel_suites() {
-	local kver=$1 out=$results/$1 ko t0 suites=() s first
+# Per kernel (the version is the key): its output directory, the
+# guest's pid, the suites still to report ("NAME MIN SKIP..." lines),
+# its start time and its tag on output lines.
+declare -A k_out=() k_pid=() k_pending=() k_t0=() k_pre=()
+
+# start_kernel KVER: build the module and start the guest in the
+# background; report what fails before that.
+start_kernel() {
+	local kver=$1 out=$results/$1 lane ko name min suites=() pending=""
+	lane=$(kernel_lane "$kver")
 	mkdir -p "$out"
-	t0=$SECONDS
-	echo "kernel $kver:"
-	if [ -n "${SUITES:-}" ]; then
-		for s in $SUITES; do suites+=("$ACCMDEV_SRC/tests/bats/$s.bats"); done
-	else
-		suites=("$ACCMDEV_SRC"/tests/bats/[0-9]*.bats)
+	k_out[$kver]=$out k_t0[$kver]=$SECONDS
+	k_pre[$kver]=${pre_tag:+[$kver]}
+	echo "${k_pre[$kver]}kernel $kver ($lane lane): started at $((SECONDS - start_all)) s"
+	while read -r name min; do
+		selected "$name" || continue
+		if [ ! -f "tests/bats/$name.bats" ]; then
+			fail_tap "$out/$name.missing.tap" \
+				"suite $name: tests/expect declares it for the $lane lane; tests/bats/$name.bats does not exist"
+			report "$name" "$out/$name.missing.tap" 1 0 "" "${k_pre[$kver]}"
+			continue
+		fi
+		suites+=("$ACCMDEV_SRC/tests/bats/$name.bats")
+		pending+="$name $min $(skip_allowance "$name" "$kver" "$lane")"$'\n'
+	done < <(expect_guest "$lane")
+	if [ ${#suites[@]} = 0 ]; then
+		harness_fail "$kver" "no suite to run on $kver ($lane lane): SUITES=\"${SUITES:-}\" names none of tests/expect's $lane suites"
+		return 1
 	fi
-	echo "  lane: $(kernel_lane "$kver")"
 	if ! ko=$(build_module "$kver"); then
 		fail_tap "$out/build.tap" "accmdev builds for $kver (see $out/build.log)"
-		report "module build" "$out/build.tap"
-		return
+		report "module build" "$out/build.tap" 1 0 "" "${k_pre[$kver]}"
+		fail_tap "$out/notrun.tap" "the ${#suites[@]} suites of $kver did not run: the module did not build"
+		report "suites" "$out/notrun.tap" 1 0 "" "${k_pre[$kver]}"
+		return 1
 	fi
-	if ! tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
-		--mode check "${suites[@]}"; then
-		fail_tap "$out/vm.tap" "the $kver guest ran to completion"
-		report "guest run" "$out/vm.tap"
-	fi
-	for s in "${suites[@]}"; do
-		s=$(basename "$s" .bats)
-		[ -f "$out/vm/$s.tap" ] || fail_tap "$out/vm/$s.tap" "suite $s ran"
-		report "$s" "$out/vm/$s.tap" "$(suite_cost "$out/vm/$s")"
-	done
-	first=$(sed -n 's/^guest: suite [^ ]* at \([0-9.]*\) s.*/\1/p' \
-		"$out/vm/console.log" 2>/dev/null | head -n 1)
-	[ -z "$first" ] || echo "  (guest boot to the first suite: ${first%.*} s of guest time)"
-	scan_log "$out/vm" "$out/log.tap"
-	report "kernel log" "$out/log.tap"
-	echo "  ($((SECONDS - t0)) s; results in $out)"
-}
-
-# run_kernel KVER: kernel_suites in the background, its report in
-# $results/KVER.report and its counts in $results/KVER.counts.
-run_kernel() {
+	k_pending[$kver]=$pending
 	(
-		total_pass=0 total_fail=0 total_skip=0
 		# Side by side, a production guest gets one vCPU: with more
 		# vCPU threads than host cores, a guest spins on locks whose
 		# holder's thread is not running (20-migver took 197 s, not
 		# 84 s). The debug lane keeps two, for the storm's races.
-		if [ "$jobs_max" -gt 1 ] && [ "$(kernel_lane "$1")" = prod ]; then
+		if [ "$jobs_max" -gt 1 ] && [ "$lane" = prod ]; then
 			export ACCMDEV_VM_SMP=${ACCMDEV_VM_SMP:-1}
 		fi
-		kernel_suites "$1" >"$results/$1.report" 2>&1
-		echo "$total_pass $total_fail $total_skip" >"$results/$1.counts"
-	) &
+		exec tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
+			--mode check "${suites[@]}"
+	) 2>"$out/vm.err" &
+	k_pid[$kver]=$!
 }
 
-host_suites
-build_guest_tools
-# DEBUG_KERNEL=0 leaves out the debug lane (unless KERNELS names it).
-if [ "${DEBUG_KERNEL:-1}" = 0 ]; then
-	kernels=${KERNELS:-$(matrix_kernels)}
-else
-	kernels=${KERNELS:-$(matrix_kernels all)}
+# poll_kernel KVER: report the suites the guest has finished, in order;
+# once the guest has ended, everything else. Returns 1 when done.
+poll_kernel() {
+	local kver=$1 out=${k_out[$1]} pre=${k_pre[$1]} ended=0 rc=0
+	local name min skip rest="" first
+	kill -0 "${k_pid[$kver]}" 2>/dev/null || {
+		ended=1
+		wait "${k_pid[$kver]}"
+		rc=$?
+	}
+	while read -r name min skip; do
+		[ -n "$name" ] || continue
+		if [ -n "$rest" ] || { [ "$ended" = 0 ] && [ ! -f "$out/vm/$name.done" ]; }; then
+			rest+="$name $min $skip"$'\n'
+			continue
+		fi
+		[ -f "$out/vm/$name.tap" ] || [ -f "$out/vm/$name.done" ] ||
+			fail_tap "$out/vm/$name.tap" "suite $name did not run (the guest ended before it)"
+		report "$name" "$out/vm/$name.tap" "$min" "$skip" \
+			"$(suite_cost "$out/vm/$name")" "$pre"
+	done <<<"${k_pending[$kver]}"
+	k_pending[$kver]=$rest
+	[ "$ended" = 1 ] || return 0
+
+	if [ "$rc" != 0 ]; then
+		fail_tap "$out/vm.tap" "the $kver guest ran to completion: $(tail -n 1 "$out/vm.err")"
+		report "guest run" "$out/vm.tap" 1 0 "" "$pre"
+	fi
+	first=$(sed -n 's/^guest: suite [^ ]* at \([0-9.]*\) s.*/\1/p' \
+		"$out/vm/console.log" 2>/dev/null | head -n 1)
+	[ -z "$first" ] || echo "$pre  (guest boot to the first suite: ${first%.*} s of guest time)"
+	scan_log "$out/vm" "$out/log.tap"
+	report "kernel log" "$out/log.tap" 1 0 "" "$pre"
+	echo "${pre}kernel $kver done in $((SECONDS - k_t0[$kver])) s; results in $out; $(so_far)"
+	unset "k_pid[$kver]"
+	return 1
+}
+
+# ---- main --------------------------------------------------------------------
+
+if [ "${CI:-}" = true ] && [ -n "${REGENERATE:-}" ]; then
+	die "REGENERATE=$REGENERATE is refused under CI=true: it turns every golden test green"
 fi
-# The kernels run side by side, ACCMDEV_JOBS guests at a time (default 2:
-# a guest's suites are mostly one shell at a time, so two guests keep two
-# host cores busy). The debug lane, the longest, starts first; reports
-# come out in that order, each once its kernel is done.
+
+check_expect
+check_selection
+host_suites
+
+# Guest suites at all? (SUITES may name host suites only.)
+want_guest=0
+while read -r _ _ name _; do
+	selected "$name" && want_guest=1
+done < <(expect_lines | awk '$1 == "guest"')
+
+kernels=""
+if [ "$want_guest" = 1 ]; then
+	build_guest_tools
+	# The matrix (or KERNELS), with each lane tests/expect declares.
+	if [ -n "${KERNELS:-}" ]; then
+		for k in $KERNELS; do
+			if [ -f "$(kernel_root "$k")/boot/vmlinuz-$k" ]; then
+				kernels+="$k "
+			else
+				harness_fail kernels "KERNELS names \"$k\", which is not in $ACCMDEV_CACHE (make deps)"
+			fi
+		done
+	else
+		if [ "${DEBUG_KERNEL:-1}" = 0 ]; then
+			kernels=$(matrix_kernels) || kernels=""
+		else
+			kernels=$(matrix_kernels all) || kernels=""
+		fi
+		while read -r _ lane; do
+			[ "$lane" = debug ] && [ "${DEBUG_KERNEL:-1}" = 0 ] && continue
+			for k in $kernels; do
+				[ "$(kernel_lane "$k")" = "$lane" ] && continue 2
+			done
+			harness_fail kernels "the matrix ($ACCMDEV_CACHE/matrix) has no kernel of the $lane lane (make deps)"
+		done < <(expect_lines | awk '$1 == "lane"')
+	fi
+	[ -n "${kernels// /}" ] ||
+		harness_fail kernels "no kernel to run the guest suites on: the matrix is empty or KERNELS names none (make deps)"
+fi
+
+# The kernels run ACCMDEV_JOBS guests at a time (default 1: a guest
+# alone keeps both cores of a 2-core machine busy), the debug lane,
+# the longest, first. Each suite's line is printed as the guest finishes
+# it; with several guests at once, each line starts with its kernel.
 order=$(for k in $kernels; do
 	[ "$(kernel_lane "$k")" = debug ] && echo "0 $k" || echo "1 $k"
 done | sort -s -k1,1 | cut -d' ' -f2)
 jobs_max=${ACCMDEV_JOBS:-1}
-running=0
-declare -A pids
-for kver in $order; do
-	if [ "$running" -ge "$jobs_max" ]; then
-		wait -n
-		running=$((running - 1))
-	fi
-	echo "kernel $kver: started at $((SECONDS - start_all)) s"
-	run_kernel "$kver"
-	pids[$kver]=$!
-	running=$((running + 1))
-done
-for kver in $order; do
-	wait "${pids[$kver]}" 2>/dev/null
-	cat "$results/$kver.report" 2>/dev/null
-	if read -r p f s <"$results/$kver.counts" 2>/dev/null; then
-		total_pass=$((total_pass + p))
-		total_fail=$((total_fail + f))
-		total_skip=$((total_skip + s))
-	else
-		echo "kernel $kver: no result (see $results/$kver.report)"
-		total_fail=$((total_fail + 1))
-	fi
+pre_tag=""
+[ "$jobs_max" -le 1 ] || pre_tag=1
+read -ra queue <<<"$(echo $order)"
+while [ ${#queue[@]} -gt 0 ] || [ ${#k_pid[@]} -gt 0 ]; do
+	while [ ${#queue[@]} -gt 0 ] && [ ${#k_pid[@]} -lt "$jobs_max" ]; do
+		start_kernel "${queue[0]}"
+		queue=("${queue[@]:1}")
+	done
+	[ ${#k_pid[@]} -gt 0 ] || continue
+	sleep 2
+	for kver in "${!k_pid[@]}"; do
+		poll_kernel "$kver"
+	done
 done
 
-echo "make check: $((SECONDS - start_all)) s"
+echo "make check: $((SECONDS - start_all)) s; $total_checks of the passed and failed are checks of test programs"
 line="$total_pass passed, $total_fail failed"
 [ "$total_skip" = 0 ] || line+=", $total_skip skipped"
 echo "$line"

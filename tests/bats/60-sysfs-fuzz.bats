@@ -13,8 +13,8 @@
 #   SYSFS_FUZZ_SEED     seed (default: random, printed in the TAP output)
 bats_require_minimum_version 1.5.0
 
-# Reports of a kernel bug (the patterns tests/check.sh scans the whole log for).
-SPLATS='Oops|BUG:|WARNING:|general protection|Kernel panic|KASAN|UBSAN|kmemleak: .*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: task .* blocked for more than|lockdep: '
+# Reports of a kernel bug: tests/lib/logscan.sh, exported by tests/vm/guest.sh.
+SPLATS=$ACCMDEV_SPLATS
 
 setup_file() {
 	load helpers/common

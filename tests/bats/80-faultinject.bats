@@ -18,9 +18,8 @@ ACCDEV=$ACCMDEV_SRC/tests/bin/build/accdev
 # accmdev. Allocations under it are not injected, so that the WARN does
 # not hide accmdev's own behaviour.
 FAULTINJ_OPTS=(-x vfio_create_group)
-SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|ODEBUG|'\
-'circular locking|recursive locking|inconsistent lock state|'\
-'suspicious RCU usage|sleeping function called'
+# Reports of a kernel bug: tests/lib/logscan.sh, exported by tests/vm/guest.sh.
+SPLAT=$ACCMDEV_SPLATS
 
 setup() {
 	load helpers/common

@@ -11,8 +11,8 @@
 #   UNLOAD_STORM_SECONDS  length of the storm the unload meets (default 20)
 bats_require_minimum_version 1.5.0
 
-# Reports of a kernel bug (the patterns tests/check.sh scans the whole log for).
-SPLATS='Oops|BUG:|WARNING:|general protection|Kernel panic|KASAN|UBSAN|kmemleak: .*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: task .* blocked for more than|lockdep: '
+# Reports of a kernel bug: tests/lib/logscan.sh, exported by tests/vm/guest.sh.
+SPLATS=$ACCMDEV_SPLATS
 
 setup() {
 	load helpers/common

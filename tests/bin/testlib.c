@@ -13,25 +13,99 @@
 
 int failures;
 
+/*
+ * The subtest stream (see check() in testlib.h): a private copy of the
+ * fd ACCMDEV_TAP_FD names, the process whose checks it carries (not a
+ * forked child's), the checks written and the subtest's name.
+ */
+static int tap_fd = -1;
+static pid_t tap_pid;
+static int tap_checks;
+static char tap_name[160];
+
+static void tap_plan(void)
+{
+	if (tap_fd >= 0 && tap_checks && getpid() == tap_pid)
+		dprintf(tap_fd, "    1..%d\n", tap_checks);
+}
+
+/* glibc passes main's arguments to constructors. */
+__attribute__((constructor))
+static void tap_init(int argc, char **argv)
+{
+	const char *env = getenv("ACCMDEV_TAP_FD");
+	size_t len = 0;
+	char *end;
+	long fd;
+
+	if (!env || !*env)
+		return;
+	fd = strtol(env, &end, 10);
+	if (*end || fd < 0 || fd > 1023 || fcntl((int)fd, F_GETFD) < 0)
+		return;
+	/* Above what the program opens; closed in exec'd children. */
+	tap_fd = fcntl((int)fd, F_DUPFD_CLOEXEC, 512);
+	if (tap_fd < 0)
+		return;
+	tap_pid = getpid();
+	for (int i = 0; i < argc && len < sizeof(tap_name) - 1; i++) {
+		const char *a = i ? argv[i] : program_invocation_short_name;
+		int n = snprintf(tap_name + len, sizeof(tap_name) - len, "%s%s",
+				 i ? " " : "", a);
+
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len >= sizeof(tap_name))
+		len = sizeof(tap_name) - 1;
+	/* The name is one line. */
+	for (size_t i = 0; i < len; i++)
+		if (tap_name[i] == '\n')
+			tap_name[i] = ' ';
+	atexit(tap_plan);
+}
+
+static void tap_check(int ok, const char *text)
+{
+	if (tap_fd < 0 || getpid() != tap_pid)
+		return;
+	if (!tap_checks)
+		dprintf(tap_fd, "    # Subtest: %s\n", tap_name);
+	tap_checks++;
+	dprintf(tap_fd, "    %s %d - %s\n", ok ? "ok" : "not ok", tap_checks,
+		text);
+}
+
 void check(int ok, const char *fmt, ...)
 {
+	char text[512];
 	va_list ap;
 
-	printf("%s - ", ok ? "ok" : "not ok");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	printf("\n");
+	/* One line each, in both streams. */
+	for (char *c = text; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	printf("%s - %s\n", ok ? "ok" : "not ok", text);
 	fflush(stdout);
+	tap_check(ok, text);
 	if (!ok)
 		failures++;
 }
 
 void die(struct acc_dev *d, const char *what)
 {
+	char text[512];
+
 	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
 		d ? acc_error(d) : "");
-	printf("not ok - %s: %s\n", what, d ? acc_error(d) : "");
+	snprintf(text, sizeof(text), "%s: %s", what, d ? acc_error(d) : "");
+	printf("not ok - %s\n", text);
+	fflush(stdout);
+	tap_check(0, text);
 	exit(1);
 }
 

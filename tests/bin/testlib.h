@@ -16,7 +16,17 @@ struct acc_dev;
 /* Failed checks so far. */
 extern int failures;
 
-/* One TAP line, "ok - ..." or "not ok - ..."; counts the failures. */
+/*
+ * One TAP line, "ok - ..." or "not ok - ..."; counts the failures.
+ *
+ * With ACCMDEV_TAP_FD=N in the environment (tests/bats/helpers/
+ * common.bash sets 3, bats' TAP stream), each check of the program's own
+ * process is also written to fd N as a subtest of the bats test that
+ * runs it: "    # Subtest: PROGRAM ARGS" before the first, "    ok K -
+ * ..." for each, and the plan "    1..K" when the program exits. A
+ * program that crashes, aborts or is killed leaves its subtest without
+ * a plan, which tests/lib/tapjudge.awk counts as a failure.
+ */
 __attribute__((format(printf, 2, 3)))
 void check(int ok, const char *fmt, ...);
 

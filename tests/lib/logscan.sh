@@ -5,7 +5,7 @@
 # report of a kernel bug. tests/check.sh scans each guest's console, its
 # final dmesg and its kmemleak reports with it; the guest exports
 # ACCMDEV_SPLATS (tests/vm/guest.sh), which the bats suites match the
-# log lines of a test against; tests/logscan/run.sh proves every class
+# log lines of a test against; tests/harness/logscan.sh proves every class
 # on canned logs.
 #
 # Sourced: sets ACCMDEV_SPLATS (one extended regular expression) and

@@ -23,12 +23,18 @@ die() {
 # lane for the Debian kernels, "debug" for the kernel built by
 # tests/kernel/build.sh. matrix_kernels prints the Debian kernels (what
 # the demo and the benchmarks want); matrix_kernels all adds the debug
-# lane, which make check runs too.
+# lane, which make check runs too. Without a matrix, or with no kernel
+# in it, it says so and returns 1: it runs in command substitutions,
+# where die would end only the substitution, so callers must test it.
 matrix_kernels() {
-	[ -s "$ACCMDEV_CACHE/matrix" ] ||
-		die "no kernels in $ACCMDEV_CACHE; run: make deps"
-	awk -v all="${1:-}" '$1 != "" && (all == "all" || $2 == "") { print $1 }' \
-		"$ACCMDEV_CACHE/matrix"
+	local k
+	k=$(awk -v all="${1:-}" '$1 != "" && $1 !~ /^#/ &&
+		(all == "all" || $2 == "") { print $1 }' "$ACCMDEV_CACHE/matrix" 2>/dev/null)
+	if [ -z "$k" ]; then
+		echo "accmdev: no kernels in $ACCMDEV_CACHE/matrix; run: make deps" >&2
+		return 1
+	fi
+	echo "$k"
 }
 
 # kernel_lane KVER: "debug" for a kernel of the debug lane, else "prod".

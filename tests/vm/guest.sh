@@ -10,6 +10,10 @@ OUT=/run/accmdev
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${TERM:-linux} LANG=C.UTF-8
 export ACCMDEV_SRC=$SRC ACCMDEV_KVER=$KVER ACCMDEV_MODULE=$MODULE
+# What in a kernel log is a report of a kernel bug, for the suites' own
+# checks of their log lines: the list make check scans the whole log with.
+. "$SRC/tests/lib/logscan.sh"
+export ACCMDEV_SPLATS
 
 # One line on the console, with the guest's uptime: the timeline.
 guest_log() {
@@ -104,6 +108,8 @@ run_check() {
 		BASH_ENV=$SRC/tests/vm/bats-env.bash \
 			bats --formatter tap --timing "$s" >"$OUT/$name.tap" 2>"$OUT/$name.err"
 		rc=$?
+		# The exit status of bats: make check reads it
+		# (tests/lib/tapjudge.awk).
 		echo "# exit $rc" >>"$OUT/$name.tap"
 		uptime_cs t1
 		forks p1
@@ -116,6 +122,8 @@ run_check() {
 		echo $(((10#$t1 - 10#$t0 + 50) / 100)) >"$OUT/$name.time"
 		echo $((p1 - p0)) >"$OUT/$name.forks"
 		kmemleak_scan "$OUT/$name.kmemleak"
+		# The suite is complete: make check reports it now.
+		echo "$name" >"$OUT/$name.done"
 	done
 }
 

@@ -44,6 +44,14 @@ MDEV_DEVICES=/sys/bus/mdev/devices
 # a new device's files (2 s by default) the same margin.
 ACCCTL_READY_TIMEOUT_MS=${ACCCTL_READY_TIMEOUT_MS:-20000}
 export ACCMDEV_SRC ACCCTL SWRITE ACCCTL_READY_TIMEOUT_MS
+# The test programs of tests/bin print their checks into bats' TAP
+# stream (fd 3) as a subtest of the test that runs them (testlib.h), so
+# that make check counts each one.
+export ACCMDEV_TAP_FD=3
+# ACCMDEV_SPLATS, what in a kernel log is a report of a kernel bug: the
+# guest exports it (tests/vm/guest.sh); from the one list in
+# tests/lib/logscan.sh.
+[ -n "${ACCMDEV_SPLATS:-}" ] || source "$ACCMDEV_SRC/tests/lib/logscan.sh"
 
 # Builtins where they do: in the debug lane's guest every process costs
 # 0.1 s (a fork) to 1 s (an exec), and the helpers run in every test.

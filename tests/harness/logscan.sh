@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The kernel-log scan (tests/lib/logscan.sh) on canned logs, one per
-# class of report (samples/*.log) and a clean one with the lines a
-# healthy guest prints (samples/clean.log). Prints TAP; exits non-zero
+# class of report (logs/*.log) and a clean one with the lines a
+# healthy guest prints (logs/clean.log). Prints TAP; exits non-zero
 # if a test fails.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/logscan.sh"
 scan=$here/../lib/logscan.sh
-samples=("$here"/samples/*.log)
+samples=("$here"/logs/*.log)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/logscan.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -28,9 +28,9 @@ ok() {
 # exit status.
 echo "1..$(( ${#samples[@]} - 1 + 3 + 3 ))"
 
-[ -s "$here/samples/clean.log" ]
+[ -s "$here/logs/clean.log" ]
 ok $? "the clean log exists and is not empty"
-hits=$(logscan "$here/samples/clean.log")
+hits=$(logscan "$here/logs/clean.log")
 [ -z "$hits" ]
 ok $? "the clean log has no hit${hits:+: $hits}"
 # bats judges a test's log lines with bash's =~ (refute_output
@@ -83,9 +83,9 @@ for f in "${samples[@]}"; do
 	[ "$name" = clean ] && continue
 	want=${expect[$name]:-}
 	{
-		head -n 10 "$here/samples/clean.log"
+		head -n 10 "$here/logs/clean.log"
 		cat "$f"
-		tail -n +11 "$here/samples/clean.log"
+		tail -n +11 "$here/logs/clean.log"
 	} >"$tmp/$name.log"
 	alone=$(LOGSCAN_MAX=100 logscan "$f")
 	mixed=$(LOGSCAN_MAX=100 logscan "$tmp/$name.log")
@@ -95,9 +95,9 @@ for f in "${samples[@]}"; do
 done
 
 # As a program: 0 on a clean log, 1 on a report, 2 on a missing file.
-"$scan" "$here/samples/clean.log" >/dev/null
+"$scan" "$here/logs/clean.log" >/dev/null
 ok $? "logscan.sh exits 0 on the clean log"
-"$scan" "$here/samples/clean.log" "$here/samples/bug-at-6.1.log" >/dev/null
+"$scan" "$here/logs/clean.log" "$here/logs/bug-at-6.1.log" >/dev/null
 [ $? = 1 ]
 ok $? "logscan.sh exits 1 on a log with a report"
 "$scan" "$tmp/no-such-file" >/dev/null 2>&1
