@@ -97,10 +97,15 @@ ok_tap() {
 # print its line (and its failures, one line each), add to the totals.
 report() {
 	local name=$1 tap=$2 min=${3:-1} skip=${4:-0} cost=${5:-} pre=${6:-}
-	local kind rest p=0 f=0 s=0 tests=0 checks=0 extra=() detail
+	local kind rest p=0 f=1 s=0 tests=0 checks=0 extra=() detail
+	# No verdict from the judge is a failure too.
+	extra=("reason tests/lib/tapjudge.awk gave no verdict on $tap")
 	while read -r kind rest; do
 		case "$kind" in
-		counts) read -r p f s tests checks <<<"$rest" ;;
+		counts)
+			read -r p f s tests checks <<<"$rest"
+			extra=()
+			;;
 		*) extra+=("$kind $rest") ;;
 		esac
 	done < <(awk -v min="$min" -v skipmax="${skip%% *}" -f "$JUDGE" "$tap" 2>/dev/null)
@@ -181,8 +186,13 @@ run_host() {
 	echo "# exit $rc" >>"$out/$name.tap"
 	report "$name" "$out/$name.tap" "$min" \
 		"$(skip_allowance "$name" host host)" "$((SECONDS - t0)) s"
-	[ "$rc" = 0 ] || [ ! -s "$out/$name.err" ] ||
-		tail -n 5 "$out/$name.err" | sed 's/^/      stderr: /'
+	# What a crash said: the sanitizer's report, else the end of stderr.
+	if [ "$rc" != 0 ] && [ -s "$out/$name.err" ]; then
+		{
+			grep -m 3 -E 'runtime error|ERROR: [A-Za-z]*Sanitizer|SUMMARY: ' "$out/$name.err" ||
+				tail -n 3 "$out/$name.err"
+		} | sed "s|^|      $name.err: |"
+	fi
 }
 
 host_suites() {
@@ -197,14 +207,16 @@ host_suites() {
 	echo "  ($(so_far))"
 }
 
+# The programs the guest suites run; a build failure fails the run.
 build_guest_tools() {
-	make -s -C tests/bin >"$results/bin.build" 2>&1 ||
-		die "building tests/bin failed: $(cat "$results/bin.build")"
-	local d
-	for d in tools tools/vfio; do
-		[ -f "$d/Makefile" ] || continue
-		make -s -C "$d" SAN=1 >"$results/tools-san.build" 2>&1 ||
-			die "building $d failed: $(tail -5 "$results/tools-san.build")"
+	local d san
+	for d in tests/bin tools tools/vfio; do
+		# tools and tools/vfio: their sanitizer builds.
+		san=SAN=1
+		[ "$d" != tests/bin ] || san=
+		make -s -C "$d" $san >"$results/build-${d//\//-}.log" 2>&1 && continue
+		harness_fail "guest tools" "$d builds (see $results/build-${d//\//-}.log)"
+		return 1
 	done
 }
 
@@ -259,7 +271,7 @@ declare -A k_out=() k_pid=() k_pending=() k_t0=() k_pre=()
 # start_kernel KVER: build the module and start the guest in the
 # background; report what fails before that.
 start_kernel() {
-	local kver=$1 out=$results/$1 lane ko name min suites=() pending=""
+	local kver=$1 out=$results/$1 lane ko name min suites=() pending="" missing=0
 	lane=$(kernel_lane "$kver")
 	mkdir -p "$out"
 	k_out[$kver]=$out k_t0[$kver]=$SECONDS
@@ -271,12 +283,14 @@ start_kernel() {
 			fail_tap "$out/$name.missing.tap" \
 				"suite $name: tests/expect declares it for the $lane lane; tests/bats/$name.bats does not exist"
 			report "$name" "$out/$name.missing.tap" 1 0 "" "${k_pre[$kver]}"
+			missing=$((missing + 1))
 			continue
 		fi
 		suites+=("$ACCMDEV_SRC/tests/bats/$name.bats")
 		pending+="$name $min $(skip_allowance "$name" "$kver" "$lane")"$'\n'
 	done < <(expect_guest "$lane")
 	if [ ${#suites[@]} = 0 ]; then
+		[ "$missing" = 0 ] || return 1
 		harness_fail "$kver" "no suite to run on $kver ($lane lane): SUITES=\"${SUITES:-}\" names none of tests/expect's $lane suites"
 		return 1
 	fi
@@ -318,8 +332,10 @@ poll_kernel() {
 			rest+="$name $min $skip"$'\n'
 			continue
 		fi
-		[ -f "$out/vm/$name.tap" ] || [ -f "$out/vm/$name.done" ] ||
+		if [ ! -f "$out/vm/$name.tap" ]; then
 			fail_tap "$out/vm/$name.tap" "suite $name did not run (the guest ended before it)"
+			min=1
+		fi
 		report "$name" "$out/vm/$name.tap" "$min" "$skip" \
 			"$(suite_cost "$out/vm/$name")" "$pre"
 	done <<<"${k_pending[$kver]}"
@@ -329,6 +345,10 @@ poll_kernel() {
 	if [ "$rc" != 0 ]; then
 		fail_tap "$out/vm.tap" "the $kver guest ran to completion: $(tail -n 1 "$out/vm.err")"
 		report "guest run" "$out/vm.tap" 1 0 "" "$pre"
+	fi
+	if [ -f "$out/vm/load.err" ]; then
+		fail_tap "$out/load.tap" "the guest loaded vfio, mdev and accmdev: $(tail -n 1 "$out/vm/load.err") (see $out/vm/console.log)"
+		report "module load" "$out/load.tap" 1 0 "" "$pre"
 	fi
 	first=$(sed -n 's/^guest: suite [^ ]* at \([0-9.]*\) s.*/\1/p' \
 		"$out/vm/console.log" 2>/dev/null | head -n 1)
@@ -358,7 +378,9 @@ done < <(expect_lines | awk '$1 == "guest"')
 
 kernels=""
 if [ "$want_guest" = 1 ]; then
-	build_guest_tools
+	build_guest_tools || want_guest=0
+fi
+if [ "$want_guest" = 1 ]; then
 	# The matrix (or KERNELS), with each lane tests/expect declares.
 	if [ -n "${KERNELS:-}" ]; then
 		for k in $KERNELS; do
