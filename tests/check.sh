@@ -100,7 +100,9 @@ report() {
 	local kind rest p=0 f=1 s=0 tests=0 checks=0 extra=() detail
 	# No verdict from the judge is a failure too.
 	extra=("reason tests/lib/tapjudge.awk gave no verdict on $tap")
-	while read -r kind rest; do
+	local line
+	while IFS= read -r line; do
+		kind=${line%% *} rest=${line#* }
 		case "$kind" in
 		counts)
 			read -r p f s tests checks <<<"$rest"

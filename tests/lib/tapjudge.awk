@@ -16,7 +16,8 @@
 # killed or aborted under a sanitizer) is a failure.
 #
 # Prints "counts PASS FAIL SKIP TESTS CHECKS", then one line per failed
-# result ("notok LINE") and per reason ("reason TEXT"); every reason is
+# result ("notok LINE", followed by up to 10 of the comment lines after
+# it, its diagnostics) and per reason ("reason TEXT"); every reason is
 # counted in FAIL. Skips beyond the SKIPMAX declared in tests/expect are
 # failures.
 
@@ -58,11 +59,22 @@ BEGIN { plan = -1; exitcode = ""; min += 0; skipmax += 0 }
 		fail++
 		topfail++
 		notok[++nnotok] = $0
+		diag = 10
+		next
 	}
+	diag = 0
+	next
+}
+
+# A failed test's diagnostics.
+/^# / && !/^# exit [0-9]+$/ && diag > 0 {
+	notok[++nnotok] = "  " $0
+	diag--
 	next
 }
 
 /^    # Subtest: / {
+	diag = 0
 	close_subtest()
 	sub_open = 1
 	sub_n = 0
@@ -114,10 +126,10 @@ END {
 	else if (exitcode != 0 && !topfail)
 		reason("exit status " exitcode " with no failed test", 1)
 	printf "counts %d %d %d %d %d\n", pass, fail, skip, tests, checks
-	for (i = 1; i <= nnotok && i <= 20; i++)
+	for (i = 1; i <= nnotok && i <= 40; i++)
 		print "notok " notok[i]
-	if (nnotok > 20)
-		print "notok ... and " (nnotok - 20) " more"
+	if (nnotok > 40)
+		print "notok ... and " (nnotok - 40) " more lines"
 	for (i = 1; i <= nreasons; i++)
 		print "reason " reasons[i]
 }
