@@ -114,6 +114,7 @@ report() {
 	detail="$tests tests"
 	[ "$checks" = 0 ] || detail+=" + $checks program checks"
 	[ -z "$cost" ] || detail+="; $cost"
+	[ "$s" = 0 ] || detail+="; declared skip: ${skip#* }"
 	printf '%s  %-24s %4d passed, %d failed, %d skipped (%s)\n' "$pre" "$name" \
 		"$p" "$f" "$s" "$detail"
 	local x
