@@ -146,17 +146,26 @@ so_far() {
 
 # The manifest is whole, and every bats file is in it.
 check_expect() {
-	local kind rest f n bad=0
+	local f n bad=0
 	[ -s "$EXPECT" ] || { harness_fail manifest "no $EXPECT"; return; }
-	while read -r kind rest; do
-		case "$kind" in
-		lane | host | guest | skip) ;;
-		*)
-			harness_fail manifest "tests/expect: unknown line: $kind $rest"
-			bad=1
-			;;
-		esac
-	done < <(expect_lines)
+	local why
+	while read -r why; do
+		harness_fail manifest "tests/expect: $why"
+		bad=1
+	done < <(expect_lines | awk '
+		$1 == "lane" { lanes[$2] = 1; next }
+		$1 == "host" && $3 ~ /^[1-9][0-9]*$/ && NF >= 4 { next }
+		$1 == "guest" && $4 ~ /^[1-9][0-9]*$/ && NF == 4 {
+			n = split($2, ls, ",")
+			for (i = 1; i <= n; i++) used[ls[i]] = used[ls[i]] " " $3
+			next
+		}
+		$1 == "skip" && $4 ~ /^[1-9][0-9]*$/ && NF >= 5 { next }
+		{ print "a line it cannot read: " $0 }
+		END {
+			for (u in used) if (!(u in lanes))
+				print "lane " u " (of" used[u] ") has no lane line"
+		}' || echo "awk failed reading it")
 	for f in tests/bats/[0-9]*.bats; do
 		[ -f "$f" ] || continue
 		n=$(basename "$f" .bats)
