@@ -105,6 +105,11 @@ c "a program crashing in the last test fails" 1 0 "1 2 0 1 1" "ended without its
     ok 1 - x
 not ok 1 a
 # exit 1'
+c "a bail out fails, with its reason" 2 0 "1 2 0 1 0" "Bail out! no accctl" \
+'1..2
+ok 1 a
+Bail out! no accctl
+# exit 1'
 c "two plans fail" 1 0 "1 1 0 1 0" "a second plan" \
 '1..1
 ok 1 a

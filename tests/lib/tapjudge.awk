@@ -109,9 +109,20 @@ BEGIN { plan = -1; exitcode = ""; min += 0; skipmax += 0 }
 
 /^# exit [0-9]+$/ { exitcode = $3 + 0; next }
 
+# The producer gave up, and says why: that is the reason.
+/^Bail out!/ {
+	if (!bailed)
+		reason($0, 1)
+	bailed = 1
+	next
+}
+
 END {
 	close_subtest()
-	if (plan < 0)
+	# After a bail out, its reason stands for the plan and exit status.
+	if (bailed)
+		;
+	else if (plan < 0)
 		reason("no TAP plan: the suite did not run", 1)
 	else if (plan == 0)
 		reason("an empty plan (1..0): the suite ran no test", 1)
@@ -121,7 +132,9 @@ END {
 		reason((plan - tests) " of " plan " planned tests did not report", plan - tests)
 	else if (plan >= 0 && tests > plan)
 		reason(tests " results for a plan of " plan, 1)
-	if (exitcode == "")
+	if (bailed)
+		;
+	else if (exitcode == "")
 		reason("no exit status: the suite did not finish", 1)
 	else if (exitcode != 0 && !topfail)
 		reason("exit status " exitcode " with no failed test", 1)
