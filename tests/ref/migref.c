@@ -291,9 +291,6 @@ int migref_parse(const char *buf, size_t len, struct migref_ver *v)
 
 	memset(v, 0, sizeof(*v));
 
-	/* A write of a full page or more cannot be judged. */
-	if (len >= MIGREF_PAGE)
-		return -EINVAL;
 	/* One trailing newline is allowed and nothing else after it. */
 	if (line.n && line.p[line.n - 1] == '\n')
 		line.n--;
@@ -414,6 +411,18 @@ int migref_compare(const struct migref_dst *dst, const struct migref_ver *v,
 			return refuse(rule_table[i].err, rule_table[i].field,
 				      field);
 	return refuse(0, NULL, field);
+}
+
+int migref_store(const struct migref_dst *dst, const char *buf, size_t count,
+		 const char **field)
+{
+	/*
+	 * Rule 1 first; then a write of a full page or more is refused as
+	 * malformed (rule 2): sysfs passed only its first page.
+	 */
+	if (dst->migratable && count >= MIGREF_PAGE)
+		return refuse(EINVAL, "version", field);
+	return migref_judge(dst, buf, count, field);
 }
 
 int migref_judge(const struct migref_dst *dst, const char *buf, size_t len,

@@ -59,7 +59,8 @@ struct migref_ver {
 };
 
 /*
- * Parse what a write hands the driver (buf, len: not NUL-terminated).
+ * Parse a version string (buf, len: not NUL-terminated, one trailing
+ * newline allowed; the grammar alone, any length).
  * 0 for a well-formed string of format 1.0, -EPROTO for a well-formed
  * header of another format (its fields unread: v holds only major and
  * minor), -EINVAL for anything malformed or foreign.
@@ -67,12 +68,21 @@ struct migref_ver {
 int migref_parse(const char *buf, size_t len, struct migref_ver *v);
 
 /*
- * Judge a write of (buf, len) to the node: 0 (accepted) or the negative
+ * Judge the string (buf, len) on the node: 0 (accepted) or the negative
  * errno of the first rule that fails. *field, if field is not NULL, gets
  * the log field of the refusal ("version", "migratable", "format",
  * "kind", "qps", "rev", "algs") or NULL when accepted.
  */
 int migref_judge(const struct migref_dst *dst, const char *buf, size_t len,
+		 const char **field);
+
+/*
+ * Judge a write(2) of count bytes to the node's sysfs file, as the
+ * driver sees it: migref_judge() plus the page rule (a store of
+ * MIGREF_PAGE bytes or more is refused with EINVAL after rule 1). A
+ * zero-byte write never reaches the driver; do not pass one.
+ */
+int migref_store(const struct migref_dst *dst, const char *buf, size_t count,
 		 const char **field);
 
 /* Judge an already parsed, well-formed 1.0 string (rules 4 to 7 only). */
