@@ -34,7 +34,7 @@ done=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 \2/p' "$log" |
 runs=${done% *}
 secs=${done#* }
 
-if [ "$rc" -eq 0 ] && [ -n "$done" ]; then
+if [ "$rc" -eq 0 ] && [ -n "$done" ] && [ "${runs:-0}" -gt 0 ]; then
 	echo "ok 1 - libFuzzer migver against the reference: $runs inputs in $secs s, 0 disagreements, no crash"
 	exit 0
 fi
