@@ -16,6 +16,9 @@
  *   -x SYMBOL  never inject under the kernel function SYMBOL (a core
  *              error path known to be broken, so that its splat does not
  *              hide accmdev's)
+ *   -0         dry run, for kernels without fault injection: the
+ *              operation once without injection, then the work and the
+ *              checks an absorbed failure gets (tests this helper)
  *
  * How: failslab and fail_page_alloc get a stack-trace filter, require-start
  * and require-end, around accmdev's code (its .text from
@@ -228,11 +231,17 @@ struct range {
 	unsigned long start, end;
 };
 
+/* -0: no fault injection at all. */
+static bool dry;
+
 /* Set the "require" (or "reject") range of both failslab and fail_page_alloc. */
 static int set_filter(const char *kind, const struct range *r)
 {
 	char s[32], e[32];
 	int ret = 0;
+
+	if (dry)
+		return 0;
 
 	snprintf(s, sizeof(s), "0x%lx", r->start);
 	snprintf(e, sizeof(e), "0x%lx", r->end);
@@ -1006,8 +1015,8 @@ static int inject_all(const struct op *op, struct ctx *c, unsigned int max,
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: faultinj [-m MAX] [-r SYM] [-x SYM] load KO [PARAMS]\n"
-		"       faultinj [-m MAX] [-r SYM] [-x SYM] "
+	fprintf(stderr, "usage: faultinj [-0] [-m MAX] [-r SYM] [-x SYM] load KO [PARAMS]\n"
+		"       faultinj [-0] [-m MAX] [-r SYM] [-x SYM] "
 		"create|open|qp|save|resume PARENT TYPE\n");
 	return 2;
 }
@@ -1021,8 +1030,11 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "m:r:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:r:x:0")) != -1) {
 		switch (opt) {
+		case '0':
+			dry = true;
+			break;
 		case 'm':
 			max = strtoul(optarg, NULL, 0);
 			break;
@@ -1059,7 +1071,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	ret = knobs_setup();
+	ret = dry ? 0 : knobs_setup();
 	if (ret)
 		return ret;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1071,6 +1083,19 @@ int main(int argc, char **argv)
 	if (ret) {
 		not_ok("%s: setup: %s", op->name, c.why);
 		return 1;
+	}
+	if (dry) {
+		ret = op->run(&c);
+		if (ret)
+			not_ok("%s: dry run: %s (%s)", op->name, ename(-ret),
+			       c.why);
+		else if (op->undo(&c, 0))
+			not_ok("%s: dry run: %s", op->name, c.why);
+		if (op->finish)
+			op->finish(&c);
+		printf("%s: dry run: %s\n", op->name,
+		       bad ? "failed" : "ran, worked, undone");
+		return bad;
 	}
 	inject_all(op, &c, max, &t);
 	if (!t.points)
