@@ -38,10 +38,12 @@
  * loaded module: every type has its migration_version, and a new device
  * computes; the created or opened device, the set-up QP, the device
  * after a resume: they compute; the saved stream: it loads into the
- * device, which then computes). "Computes" means a CRC32C checked against
- * a bitwise reference, and on a device with deflate, a deflate of
- * compressible text and an inflate that gives the input back, so that
- * an engine workspace lost to the failed allocation is found. Then, for
+ * device, which then computes). "Computes" means a checksum the model
+ * has checked against an independent answer (CRC32C or adler32 against
+ * the bitwise references, SHA-256 of "abc" against FIPS 180-2), and on a
+ * device with deflate, a deflate of compressible text and an inflate
+ * that gives the input back, so that an engine workspace lost to the
+ * failed allocation is found. Then, for
  * every case, the helper undoes the operation without injection and
  * checks that everything is as before (no module, no device, the QP
  * pool whole, the device not open, the device RUNNING) and that the same
@@ -430,16 +432,67 @@ static void work_text(uint8_t *p, size_t len)
 }
 
 /*
+ * One checksum the model has, against an independent answer: CRC32C or
+ * adler32 of the text against the bitwise references, or (a sec model)
+ * SHA-256 of "abc" against FIPS 180-2's example.
+ */
+static int work_sum(struct ctx *c, struct acc_dev *d, struct acc_qp *qp,
+		    const struct acc_dma *src)
+{
+	static const uint8_t sha256_abc[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+		0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+		0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	struct accmdev_cqe cqe;
+	uint32_t sum, want;
+	unsigned int op;
+	uint32_t len = WORK_LEN;
+
+	if (d->algs & (1u << ACCMDEV_OP_CRC32C)) {
+		op = ACCMDEV_OP_CRC32C;
+		want = ref_crc32c(src->va, WORK_LEN);
+	} else if (d->algs & (1u << ACCMDEV_OP_ADLER32)) {
+		op = ACCMDEV_OP_ADLER32;
+		want = ref_adler32(src->va, WORK_LEN);
+	} else if (d->algs & (1u << ACCMDEV_OP_SHA256)) {
+		op = ACCMDEV_OP_SHA256;
+		memcpy(src->va, "abc", 3);
+		len = 3;
+		want = 0;
+	} else {
+		return why(c, "work: the model has no checksum (algs %#x)",
+			   d->algs);
+	}
+	if (acc_oneshot(qp, op, 0, src, len, NULL, 0, &cqe))
+		return why(c, "work: %s: %s", acc_op_name(op), acc_error(d));
+	if (le16toh(cqe.status) != ACCMDEV_ST_OK)
+		return why(c, "work: %s status %s", acc_op_name(op),
+			   acc_status_name(le16toh(cqe.status)));
+	if (op == ACCMDEV_OP_SHA256) {
+		work_text(src->va, WORK_LEN);
+		if (memcmp(cqe.result, sha256_abc, sizeof(sha256_abc)))
+			return why(c, "work: sha256(\"abc\") is wrong");
+		return 0;
+	}
+	memcpy(&sum, cqe.result, sizeof(sum));
+	if (le32toh(sum) != want)
+		return why(c, "work: %s %#x (want %#x)", acc_op_name(op),
+			   le32toh(sum), want);
+	return 0;
+}
+
+/*
  * On an open device, with @qp set up (or QP 0 set up and torn down here
- * if @qp is NULL): CRC32C against the bitwise reference, and where the
- * model has deflate and inflate, a round trip through both.
+ * if @qp is NULL): a checksum against an independent answer, and where
+ * the model has deflate and inflate, a round trip through both.
  */
 static int work_on(struct ctx *c, struct acc_dev *d, struct acc_qp *qp)
 {
 	struct acc_dma src = { 0 }, z = { 0 }, back = { 0 };
 	struct acc_qp own;
 	struct accmdev_cqe cqe;
-	uint32_t crc;
 	int ret = -1;
 
 	if (!qp) {
@@ -454,19 +507,8 @@ static int work_on(struct ctx *c, struct acc_dev *d, struct acc_qp *qp)
 		goto out;
 	}
 	work_text(src.va, WORK_LEN);
-	if (acc_oneshot(qp, ACCMDEV_OP_CRC32C, 0, &src, WORK_LEN, NULL, 0,
-			&cqe)) {
-		why(c, "work: crc32c: %s", acc_error(d));
+	if (work_sum(c, d, qp, &src))
 		goto out;
-	}
-	memcpy(&crc, cqe.result, sizeof(crc));
-	if (le16toh(cqe.status) != ACCMDEV_ST_OK ||
-	    le32toh(crc) != ref_crc32c(src.va, WORK_LEN)) {
-		why(c, "work: crc32c status %s, %#x (want %#x)",
-		    acc_status_name(le16toh(cqe.status)), le32toh(crc),
-		    ref_crc32c(src.va, WORK_LEN));
-		goto out;
-	}
 	if ((d->algs & (1u << ACCMDEV_OP_DEFLATE)) &&
 	    (d->algs & (1u << ACCMDEV_OP_INFLATE))) {
 		uint32_t zlen;
