@@ -102,6 +102,31 @@ setup() {
 	assert [ "$(stat -c %s t1m.9.dz)" -le "$(stat -c %s t1m.1.dz)" ]
 }
 
+@test "deflate level takes effect: higher levels no larger, 9 smaller than 1, 0 is 6" {
+	local l
+	for l in 1 4 6 9; do
+		"$ACCRUN" --uuid "$ZIP" --alg deflate --level "$l" -o "t1m.L$l.dz" t1m
+	done
+	# param 0 (no --level) is level 6 (Documentation/device.rst).
+	"$ACCRUN" --uuid "$ZIP" --alg deflate -o t1m.L0.dz t1m
+	run py_inflate_check t1m.L1.dz t1m t1m.L4.dz t1m t1m.L6.dz t1m \
+		t1m.L9.dz t1m t1m.L0.dz t1m
+	assert_success
+	refute_output --partial DIFFERS
+	local s1 s4 s6 s9
+	s1=$(stat -c %s t1m.L1.dz) s4=$(stat -c %s t1m.L4.dz)
+	s6=$(stat -c %s t1m.L6.dz) s9=$(stat -c %s t1m.L9.dz)
+	echo "# sizes: level 1 $s1, 4 $s4, 6 $s6, 9 $s9" >&3
+	assert [ "$s4" -le "$s1" ]
+	assert [ "$s6" -le "$s4" ]
+	assert [ "$s9" -le "$s6" ]
+	# The level reaches the engine: on this text 9 is strictly smaller
+	# than 1 (zlib: about 95 KB against 163 KB).
+	assert [ "$s9" -lt "$s1" ]
+	run cmp t1m.L0.dz t1m.L6.dz
+	assert_success
+}
+
 @test "inflate of python zlib streams (levels 0, 6, 9) returns the input" {
 	local f
 	# Level 0 (stored blocks) grows its input; random data does not

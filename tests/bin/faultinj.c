@@ -16,6 +16,9 @@
  *   -x SYMBOL  never inject under the kernel function SYMBOL (a core
  *              error path known to be broken, so that its splat does not
  *              hide accmdev's)
+ *   -0         dry run, for kernels without fault injection: the
+ *              operation once without injection, then the work and the
+ *              checks an absorbed failure gets (tests this helper)
  *
  * How: failslab and fail_page_alloc get a stack-trace filter, require-start
  * and require-end, around accmdev's code (its .text from
@@ -30,8 +33,19 @@
  * core does before calling accmdev is not.
  *
  * Each case must end in a clean error, or succeed if accmdev absorbed the
- * failure; either way the helper undoes the operation without injection
- * and checks that everything is as before (no module, no device, the QP
+ * failure. An absorbed failure must have left something that works: the
+ * helper then uses what the operation produced for real work (the
+ * loaded module: every type has its migration_version, and a new device
+ * computes; the created or opened device, the set-up QP, the device
+ * after a resume: they compute; the saved stream: it loads into the
+ * device, which then computes). "Computes" means a checksum the model
+ * has checked against an independent answer (CRC32C or adler32 against
+ * the bitwise references, SHA-256 of "abc" against FIPS 180-2), and on a
+ * device with deflate, a deflate of compressible text and an inflate
+ * that gives the input back, so that an engine workspace lost to the
+ * failed allocation is found. Then, for
+ * every case, the helper undoes the operation without injection and
+ * checks that everything is as before (no module, no device, the QP
  * pool whole, the device not open, the device RUNNING) and that the same
  * operation works again. A failed migration arc may leave the device in
  * an intermediate state of the arc, as the VFIO uAPI allows; then the
@@ -39,13 +53,18 @@
  * log (the bats suite checks them).
  *
  * Prints one summary line, "OP: N injection points: F failed cleanly, A
- * absorbed, U unclean (ERRNO xN ...) in S s", after any "not ok - " lines
- * (one per unclean case). Exit status: 0
- * if every case was clean, 1 if not, 2 on usage errors, 77 if the kernel
- * has no fault injection or (save, resume) the device cannot migrate.
+ * absorbed, U unclean (ERRNO xN ...), W worked after absorbing in S s",
+ * after any "not ok - " lines (one per unclean case). An operation that
+ * reaches no injection point at all is a failure too (the filter or the
+ * operation is wrong, and nothing was tested). Exit status: 0 if every
+ * case was clean and there was at least one point, 1 if not, 2 on usage
+ * errors, 77 if the kernel has no fault injection or (save, resume) the
+ * device cannot migrate.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +76,7 @@
 #include <unistd.h>
 
 #include "accmig.h"
+#include "accref.h"
 #include "accvfio.h"
 
 #define DBG		"/sys/kernel/debug/"
@@ -213,11 +233,17 @@ struct range {
 	unsigned long start, end;
 };
 
+/* -0: no fault injection at all. */
+static bool dry;
+
 /* Set the "require" (or "reject") range of both failslab and fail_page_alloc. */
 static int set_filter(const char *kind, const struct range *r)
 {
 	char s[32], e[32];
 	int ret = 0;
+
+	if (dry)
+		return 0;
 
 	snprintf(s, sizeof(s), "0x%lx", r->start);
 	snprintf(e, sizeof(e), "0x%lx", r->end);
@@ -376,6 +402,169 @@ static int new_uuid(char *buf, size_t size)
 	return read_str("/proc/sys/kernel/random/uuid", buf, size);
 }
 
+/* ---- real work on what an operation left -------------------------------- */
+
+/* Absorbed cases whose result then did real work. */
+static unsigned int worked;
+
+#define WORK_LEN	8192
+
+/* Compressible text, the same every time. */
+static void work_text(uint8_t *p, size_t len)
+{
+	static const char *const words[] = {
+		"queue ", "pair ", "doorbell ", "ring ", "mediated ",
+		"device ", "completion ", "phase ",
+	};
+	uint8_t r[WORK_LEN];
+	size_t n = 0, i = 0;
+
+	ref_fill(r, sizeof(r), 7);
+	while (n < len) {
+		const char *w = words[r[i++ % sizeof(r)] % 8];
+		size_t l = strlen(w);
+
+		if (l > len - n)
+			l = len - n;
+		memcpy(p + n, w, l);
+		n += l;
+	}
+}
+
+/*
+ * One checksum the model has, against an independent answer: CRC32C or
+ * adler32 of the text against the bitwise references, or (a sec model)
+ * SHA-256 of "abc" against FIPS 180-2's example.
+ */
+static int work_sum(struct ctx *c, struct acc_dev *d, struct acc_qp *qp,
+		    const struct acc_dma *src)
+{
+	static const uint8_t sha256_abc[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+		0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+		0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	struct accmdev_cqe cqe;
+	uint32_t sum, want;
+	unsigned int op;
+	uint32_t len = WORK_LEN;
+
+	if (d->algs & (1u << ACCMDEV_OP_CRC32C)) {
+		op = ACCMDEV_OP_CRC32C;
+		want = ref_crc32c(src->va, WORK_LEN);
+	} else if (d->algs & (1u << ACCMDEV_OP_ADLER32)) {
+		op = ACCMDEV_OP_ADLER32;
+		want = ref_adler32(src->va, WORK_LEN);
+	} else if (d->algs & (1u << ACCMDEV_OP_SHA256)) {
+		op = ACCMDEV_OP_SHA256;
+		memcpy(src->va, "abc", 3);
+		len = 3;
+		want = 0;
+	} else {
+		return why(c, "work: the model has no checksum (algs %#x)",
+			   d->algs);
+	}
+	if (acc_oneshot(qp, op, 0, src, len, NULL, 0, &cqe))
+		return why(c, "work: %s: %s", acc_op_name(op), acc_error(d));
+	if (le16toh(cqe.status) != ACCMDEV_ST_OK)
+		return why(c, "work: %s status %s", acc_op_name(op),
+			   acc_status_name(le16toh(cqe.status)));
+	if (op == ACCMDEV_OP_SHA256) {
+		work_text(src->va, WORK_LEN);
+		if (memcmp(cqe.result, sha256_abc, sizeof(sha256_abc)))
+			return why(c, "work: sha256(\"abc\") is wrong");
+		return 0;
+	}
+	memcpy(&sum, cqe.result, sizeof(sum));
+	if (le32toh(sum) != want)
+		return why(c, "work: %s %#x (want %#x)", acc_op_name(op),
+			   le32toh(sum), want);
+	return 0;
+}
+
+/*
+ * On an open device, with @qp set up (or QP 0 set up and torn down here
+ * if @qp is NULL): a checksum against an independent answer, and where
+ * the model has deflate and inflate, a round trip through both.
+ */
+static int work_on(struct ctx *c, struct acc_dev *d, struct acc_qp *qp)
+{
+	struct acc_dma src = { 0 }, z = { 0 }, back = { 0 };
+	struct acc_qp own;
+	struct accmdev_cqe cqe;
+	int ret = -1;
+
+	if (!qp) {
+		if (acc_qp_setup(d, &own, 0, 16, 16))
+			return why(c, "work: QP setup: %s", acc_error(d));
+		qp = &own;
+	}
+	if (acc_dma_map(d, WORK_LEN, &src) ||
+	    acc_dma_map(d, 2 * WORK_LEN, &z) ||
+	    acc_dma_map(d, WORK_LEN, &back)) {
+		why(c, "work: DMA map: %s", acc_error(d));
+		goto out;
+	}
+	work_text(src.va, WORK_LEN);
+	if (work_sum(c, d, qp, &src))
+		goto out;
+	if ((d->algs & (1u << ACCMDEV_OP_DEFLATE)) &&
+	    (d->algs & (1u << ACCMDEV_OP_INFLATE))) {
+		uint32_t zlen;
+
+		if (acc_oneshot(qp, ACCMDEV_OP_DEFLATE, 6, &src, WORK_LEN, &z,
+				2 * WORK_LEN, &cqe)) {
+			why(c, "work: deflate: %s", acc_error(d));
+			goto out;
+		}
+		zlen = le32toh(cqe.result_len);
+		if (le16toh(cqe.status) != ACCMDEV_ST_OK || !zlen ||
+		    zlen >= WORK_LEN) {
+			why(c, "work: deflate status %s, %u bytes of %u",
+			    acc_status_name(le16toh(cqe.status)), zlen,
+			    WORK_LEN);
+			goto out;
+		}
+		if (acc_oneshot(qp, ACCMDEV_OP_INFLATE, 0, &z, zlen, &back,
+				WORK_LEN, &cqe)) {
+			why(c, "work: inflate: %s", acc_error(d));
+			goto out;
+		}
+		if (le16toh(cqe.status) != ACCMDEV_ST_OK ||
+		    le32toh(cqe.result_len) != WORK_LEN ||
+		    memcmp(back.va, src.va, WORK_LEN)) {
+			why(c, "work: inflate status %s, %u bytes, %s",
+			    acc_status_name(le16toh(cqe.status)),
+			    le32toh(cqe.result_len),
+			    memcmp(back.va, src.va, WORK_LEN) ?
+			    "not the input" : "the input");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	acc_dma_unmap(d, &back);
+	acc_dma_unmap(d, &z);
+	acc_dma_unmap(d, &src);
+	if (qp == &own && acc_qp_teardown(&own) && !ret)
+		ret = why(c, "work: QP teardown: %s", acc_error(d));
+	return ret;
+}
+
+/* Open the device @uuid, work on it, close it. */
+static int work_on_uuid(struct ctx *c, const char *uuid)
+{
+	struct acc_dev d;
+	int ret;
+
+	if (acc_open(&d, uuid))
+		return why(c, "work: open %s: %s", uuid, acc_error(&d));
+	ret = work_on(c, &d, NULL);
+	acc_close(&d);
+	return ret;
+}
+
 static int mdev_create(struct ctx *c, char *uuid, size_t size)
 {
 	char path[PATH_MAX];
@@ -480,6 +669,51 @@ static int load_prepare(struct ctx *c)
 	return ret ? why(c, "unload: %s", ename(-ret)) : 0;
 }
 
+/*
+ * What a load that succeeded must give: every type of every parent has
+ * its migration_version, readable (or ENODEV on a parent that cannot
+ * migrate); a device of the first zip type (else the first type) is
+ * created, computes and is removed.
+ */
+static int load_work(struct ctx *c)
+{
+	char path[PATH_MAX], line[4096], uuid[64];
+	const char *type = NULL;
+	glob_t g;
+	int ret;
+
+	if (glob(MDEV_BUS "/accmdev*/mdev_supported_types/*", 0, NULL, &g))
+		return why(c, "work: the load left no mdev types");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		snprintf(path, sizeof(path), "%s/migration_version",
+			 g.gl_pathv[i]);
+		ret = read_str(path, line, sizeof(line));
+		if (ret && ret != -ENODEV) {
+			why(c, "work: %s: %s", path, ename(-ret));
+			globfree(&g);
+			return -1;
+		}
+		if (!type && strstr(g.gl_pathv[i], "-zip-"))
+			type = g.gl_pathv[i];
+	}
+	if (!type)
+		type = g.gl_pathv[0];
+	snprintf(path, sizeof(path), "%s/create", type);
+	ret = new_uuid(uuid, sizeof(uuid));
+	if (!ret)
+		ret = write_str(path, uuid);
+	if (ret) {
+		why(c, "work: %s: %s", path, ename(-ret));
+		globfree(&g);
+		return -1;
+	}
+	globfree(&g);
+	ret = work_on_uuid(c, uuid);
+	if (mdev_remove(uuid) && !ret)
+		ret = why(c, "work: remove %s: %s", uuid, strerror(errno));
+	return ret;
+}
+
 static int load_undo(struct ctx *c, int ret)
 {
 	struct range r;
@@ -495,6 +729,8 @@ static int load_undo(struct ctx *c, int ret)
 	if (module_range(c->mod, false, &r) || r.start != c->text0)
 		return why(c, "the module moved (.text 0x%lx, was 0x%lx)",
 			   r.start, c->text0);
+	if (load_work(c))
+		return -1;
 	ret = unload_module(c);
 	return ret ? why(c, "unload after the load: %s", ename(-ret)) : 0;
 }
@@ -523,6 +759,10 @@ static int create_undo(struct ctx *c, int ret)
 {
 	if (ret && mdev_exists(c->uuid))
 		return why(c, "the failed create left %s", c->uuid);
+	if (!ret && work_on_uuid(c, c->uuid)) {
+		mdev_remove(c->uuid);
+		return -1;
+	}
 	if (!ret && mdev_remove(c->uuid))
 		return why(c, "remove: %s", strerror(errno));
 	return check_pool(c);
@@ -556,8 +796,9 @@ static int open_run(struct ctx *c)
 static int open_undo(struct ctx *c, int ret)
 {
 	if (!ret) {
+		ret = work_on(c, &c->dev, NULL);
 		acc_close(&c->dev);
-		return 0;
+		return ret;
 	}
 	acc_close(&c->dev);
 	/* The failure must not leave the device half open. */
@@ -594,6 +835,10 @@ static int qp_run(struct ctx *c)
 static int qp_undo(struct ctx *c, int ret)
 {
 	if (!ret) {
+		if (work_on(c, &c->dev, &c->qp)) {
+			acc_qp_teardown(&c->qp);
+			return -1;
+		}
 		ret = acc_qp_teardown(&c->qp);
 		return ret ? why(c, "teardown: %s", acc_error(&c->dev)) : 0;
 	}
@@ -673,11 +918,25 @@ static int check_running(struct ctx *c, struct acc_dev *d)
 	return 0;
 }
 
+static int resume_run(struct ctx *c);
+
+/*
+ * A save that succeeded gave a stream: it must load (into the same
+ * device, the only one at hand), and the device must then compute.
+ */
 static int save_undo(struct ctx *c, int ret)
 {
 	if (!ret && acc_mig_set_state(&c->dev, ACC_MIG_RUNNING, NULL))
 		return why(c, "STOP -> RUNNING: %s", acc_error(&c->dev));
-	return check_running(c, &c->dev);
+	if (check_running(c, &c->dev))
+		return -1;
+	if (ret)
+		return 0;
+	ret = resume_run(c);
+	if (ret)
+		return why(c, "work: the saved stream (%zu bytes) does not "
+			   "load: %s", c->stream_len, acc_error(&c->dev));
+	return check_running(c, &c->dev) || work_on(c, &c->dev, NULL);
 }
 
 /* resume: a stream saved from a second device, loaded into the first. */
@@ -720,8 +979,10 @@ static int resume_run(struct ctx *c)
 
 static int resume_undo(struct ctx *c, int ret)
 {
-	(void)ret;
-	return check_running(c, &c->dev);
+	if (check_running(c, &c->dev))
+		return -1;
+	/* Absorbed: the device runs with the loaded state, and computes. */
+	return ret ? 0 : work_on(c, &c->dev, NULL);
 }
 
 static void mig_finish(struct ctx *c)
@@ -786,6 +1047,8 @@ static int inject_all(const struct op *op, struct ctx *c, unsigned int max,
 		if (op->undo(c, ret) && ++t->unclean)
 			not_ok("%s: allocation %u failed (%s): %s", op->name,
 			       n, ret ? ename(-ret) : "absorbed", c->why);
+		else if (!ret)
+			worked++;	/* the undo used what the run left */
 	}
 	not_ok("%s: still reaching allocations after %u; raise -m", op->name,
 	       max);
@@ -794,8 +1057,8 @@ static int inject_all(const struct op *op, struct ctx *c, unsigned int max,
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: faultinj [-m MAX] [-r SYM] [-x SYM] load KO [PARAMS]\n"
-		"       faultinj [-m MAX] [-r SYM] [-x SYM] "
+	fprintf(stderr, "usage: faultinj [-0] [-m MAX] [-r SYM] [-x SYM] load KO [PARAMS]\n"
+		"       faultinj [-0] [-m MAX] [-r SYM] [-x SYM] "
 		"create|open|qp|save|resume PARENT TYPE\n");
 	return 2;
 }
@@ -809,8 +1072,11 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "m:r:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:r:x:0")) != -1) {
 		switch (opt) {
+		case '0':
+			dry = true;
+			break;
 		case 'm':
 			max = strtoul(optarg, NULL, 0);
 			break;
@@ -847,7 +1113,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	ret = knobs_setup();
+	ret = dry ? 0 : knobs_setup();
 	if (ret)
 		return ret;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -860,7 +1126,23 @@ int main(int argc, char **argv)
 		not_ok("%s: setup: %s", op->name, c.why);
 		return 1;
 	}
+	if (dry) {
+		ret = op->run(&c);
+		if (ret)
+			not_ok("%s: dry run: %s (%s)", op->name, ename(-ret),
+			       c.why);
+		else if (op->undo(&c, 0))
+			not_ok("%s: dry run: %s", op->name, c.why);
+		if (op->finish)
+			op->finish(&c);
+		printf("%s: dry run: %s\n", op->name,
+		       bad ? "failed" : "ran, worked, undone");
+		return bad;
+	}
 	inject_all(op, &c, max, &t);
+	if (!t.points)
+		not_ok("%s: no injection point reached: nothing was tested",
+		       op->name);
 	if (op->finish)
 		op->finish(&c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -874,7 +1156,7 @@ int main(int argc, char **argv)
 		printf("%s%s x%u", first ? "" : ", ", ename(e), t.errnos[e]);
 		first = 0;
 	}
-	printf(")");
+	printf("), %u worked after absorbing", worked);
 	if (returned)
 		printf(", %u left in a state of the arc and returned to RUNNING",
 		       returned);

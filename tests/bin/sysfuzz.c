@@ -15,10 +15,12 @@
  *   model-algs    model_algorithms of every device
  *   create        <type>/create of every type
  *
- * The reference for migration_version is driver/migver.c itself, the
- * pure checker the module compiles, fed with what sysfs shows of the
- * node (kind, revision, algorithms, queue pairs, migratable, and the
- * device's model) and with what sysfs hands a store (at most a page).
+ * The reference for migration_version is tests/ref/migref.c, a second
+ * implementation of the grammar and the compatibility rules written from
+ * the documentation alone, sharing no code with the module's checker. It
+ * is fed with what sysfs shows of the node (kind, revision, algorithms,
+ * queue pairs, migratable, and the device's model) and with what sysfs
+ * hands a store (at most a page), and also says what a read must give.
  * model_revision and model_algorithms are judged by independent strict
  * parsers written from sysfs-abi/sysfs-bus-mdev-accmdev: a decimal
  * number 1..revision, or a non-empty list of distinct names that is a
@@ -56,7 +58,7 @@
 #include <linux/vfio.h>
 
 #include "fuzzlib.h"
-#include "migver.h"
+#include "migref.h"
 
 #define PAGE		4096
 #define MAX_PARENTS	16
@@ -75,8 +77,9 @@ static const char *const class_names[C_COUNT] = {
 
 struct parent {
 	char name[32];
-	unsigned int kind, rev;
-	u32 algs;
+	char kind[16];
+	unsigned int rev;
+	unsigned int algs;	/* bit set of enum migref_alg */
 	bool migratable;
 	long qp_free;
 };
@@ -94,7 +97,7 @@ struct device {
 	struct parent *p;
 	unsigned int qps;
 	unsigned int rev0, rev;		/* model at the start, and now */
-	u32 algs0, algs;
+	unsigned int algs0, algs;
 	bool open;
 };
 
@@ -114,9 +117,51 @@ static int shown;
 static char *sources[MAX_SOURCES];
 static int nsources;
 
-static const char *const alg_names[ACCMDEV_ALG_COUNT] = {
-	"crc32c", "adler32", "deflate", "inflate", "sha256", "sha224",
-};
+#define alg_names migref_alg_names
+
+/*
+ * An algorithms file ("crc32c,deflate,inflate\n") as a bit set; -1 if it
+ * holds anything but distinct known names.
+ */
+static int algs_from_list(const char *s, size_t n, unsigned int *algs)
+{
+	unsigned int mask = 0, k;
+	size_t i = 0;
+
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (!n)
+		return -1;
+	while (i <= n) {
+		size_t j = i;
+
+		while (j < n && s[j] != ',')
+			j++;
+		for (k = 0; k < MIGREF_NR_ALGS; k++)
+			if (j - i == strlen(alg_names[k]) &&
+			    !memcmp(s + i, alg_names[k], j - i))
+				break;
+		if (k == MIGREF_NR_ALGS || (mask & (1U << k)))
+			return -1;
+		mask |= 1U << k;
+		i = j + 1;
+	}
+	*algs = mask;
+	return 0;
+}
+
+/* A bit set as the module lists it: the fixed order, comma-separated. */
+static void algs_to_list(unsigned int algs, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int k = 0; k < MIGREF_NR_ALGS; k++)
+		if (algs & (1U << k))
+			n += (size_t)snprintf(buf + n, n < size ? size - n : 0,
+					      "%s%s", n ? "," : "",
+					      alg_names[k]);
+}
 
 /* ---- what the module shows ------------------------------------------- */
 
@@ -143,7 +188,11 @@ static void read_parent(struct parent *p, const char *dir)
 	snprintf(path, sizeof(path), "%s/kind", dir);
 	if (fz_read(path, buf, sizeof(buf)) < 0)
 		die2("read kind");
-	p->kind = accmdev_kind_from_name(buf, strcspn(buf, "\n"));
+	n = (long)strcspn(buf, "\n");
+	if (n < 1 || n >= (long)sizeof(p->kind))
+		die2("read kind");
+	memcpy(p->kind, buf, (size_t)n);
+	p->kind[n] = '\0';
 	snprintf(path, sizeof(path), "%s/revision", dir);
 	p->rev = (unsigned int)fz_read_num(path);
 	snprintf(path, sizeof(path), "%s/migratable", dir);
@@ -152,7 +201,7 @@ static void read_parent(struct parent *p, const char *dir)
 	p->qp_free = fz_read_num(path);
 	snprintf(path, sizeof(path), "%s/algorithms", dir);
 	n = fz_read(path, buf, sizeof(buf));
-	if (n < 0 || accmdev_algs_parse(buf, (size_t)n, &p->algs))
+	if (n < 0 || algs_from_list(buf, (size_t)n, &p->algs))
 		die2("read algorithms");
 }
 
@@ -237,7 +286,7 @@ static void read_models(void)
 		d->rev = d->rev0 = (unsigned int)fz_read_num(path);
 		snprintf(path, sizeof(path), "%s/model_algorithms", d->dir);
 		n = fz_read(path, buf, sizeof(buf));
-		if (n < 0 || accmdev_algs_parse(buf, (size_t)n, &d->algs))
+		if (n < 0 || algs_from_list(buf, (size_t)n, &d->algs))
 			die2("read model_algorithms");
 		d->algs0 = d->algs;
 	}
@@ -245,19 +294,28 @@ static void read_models(void)
 
 /* ---- the references ---------------------------------------------------- */
 
+/* The reference's view of a type node or a device node. */
+static struct migref_dst node_of(const struct parent *p, bool device,
+				 unsigned int qps, unsigned int rev,
+				 unsigned int algs)
+{
+	struct migref_dst d = {
+		.node = device ? MIGREF_DEVICE : MIGREF_TYPE,
+		.migratable = p->migratable, .kind = p->kind,
+		.rev = rev, .qps = qps, .algs = algs,
+	};
+
+	return d;
+}
+
 /* What a node's migration_version reads: the line, or -ENODEV. */
 static int expect_version(const struct parent *p, unsigned int qps,
-			  unsigned int rev, u32 algs, char *buf, size_t size)
+			  unsigned int rev, unsigned int algs, char *buf,
+			  size_t size)
 {
-	struct accmdev_migver v = {
-		.major = ACCMDEV_FORMAT_MAJOR, .minor = ACCMDEV_FORMAT_MINOR,
-		.kind = p->kind, .rev = rev, .qps = qps, .algs = algs,
-	};
-	int n;
+	struct migref_dst d = node_of(p, false, qps, rev, algs);
+	int n = migref_format(&d, buf, size - 1);
 
-	if (!p->migratable)
-		return -ENODEV;
-	n = accmdev_migver_format(&v, buf, size - 1);
 	if (n < 0)
 		return n;
 	buf[n++] = '\n';
@@ -266,14 +324,9 @@ static int expect_version(const struct parent *p, unsigned int qps,
 }
 
 /* The store of migration_version: a positive errno, or 0. */
-static int ref_migver(const struct accmdev_migver_dst *dst, const char *s,
-		      size_t n)
+static int ref_migver(const struct migref_dst *dst, const char *s, size_t n)
 {
-	if (!dst->migratable)
-		return ENODEV;
-	if (n >= PAGE)
-		return EINVAL;
-	return accmdev_compat_errno(accmdev_migver_check(s, n, dst, NULL));
+	return -migref_store(dst, s, n, NULL);
 }
 
 /* Strip one trailing newline; a second one stays and is refused. */
@@ -306,9 +359,9 @@ static int ref_rev(const struct device *d, const char *s, size_t n,
 
 /* model_algorithms: distinct known names separated by single commas. */
 static int ref_algs(const struct device *d, const char *s, size_t n,
-		    u32 *algs)
+		    unsigned int *algs)
 {
-	u32 mask = 0;
+	unsigned int mask = 0;
 	size_t i = 0;
 
 	n = strip_nl(s, n);
@@ -319,18 +372,18 @@ static int ref_algs(const struct device *d, const char *s, size_t n,
 
 		while (j < n && s[j] != ',')
 			j++;
-		for (k = 0; k < ACCMDEV_ALG_COUNT; k++)
+		for (k = 0; k < MIGREF_NR_ALGS; k++)
 			if (j - i == strlen(alg_names[k]) &&
 			    !memcmp(s + i, alg_names[k], j - i))
 				break;
-		if (k == ACCMDEV_ALG_COUNT || (mask & (1U << k)))
+		if (k == MIGREF_NR_ALGS || (mask & (1U << k)))
 			return EINVAL;
 		mask |= 1U << k;
 		i = j + 1;
 	}
 	if (d->open)
 		return EBUSY;
-	if (mask & ~(accmdev_native_algs(d->p->kind, d->rev) & d->p->algs))
+	if (mask & ~(migref_native(d->p->kind, d->rev) & d->p->algs))
 		return EINVAL;
 	*algs = mask;
 	return 0;
@@ -401,26 +454,32 @@ static void build_sources(void)
 		if (expect_version(types[i].p, types[i].qps, types[i].p->rev,
 				   types[i].p->algs, buf, sizeof(buf)) > 0)
 			add_source(buf);
-	for (unsigned int kind = ACCMDEV_KIND_ZIP; kind <= ACCMDEV_KIND_SEC;
-	     kind++) {
+	static const char *const kinds[] = { "zip", "sec" };
+
+	for (size_t ki = 0; ki < 2; ki++) {
+		const char *kind = kinds[ki];
+
 		for (unsigned int rev = 1; rev <= 3; rev++) {
-			u32 native = accmdev_native_algs(kind, rev ? rev : 1);
-			u32 all = native ? native : 1;
+			unsigned int native = migref_native(kind, rev);
+			unsigned int all = native ? native : 1;
 
 			for (size_t q = 0; q < sizeof(qps) / sizeof(qps[0]); q++) {
 				/* the native set, one algorithm, the rev-2 set */
-				u32 sets[3] = { all, all & -all,
-						accmdev_native_algs(kind, 2) |
-						accmdev_native_algs(kind, 1) };
+				unsigned int sets[3] = {
+					all, all & -all,
+					migref_native(kind, 2) |
+					migref_native(kind, 1) };
 
 				for (int k = 0; k < 3; k++) {
 					char algs[128];
 
-					if (!sets[k] || accmdev_algs_format(sets[k], algs, sizeof(algs)) < 0)
+					if (!sets[k])
 						continue;
+					algs_to_list(sets[k], algs,
+						     sizeof(algs));
 					snprintf(buf, sizeof(buf),
 						 "accmdev/1.0;kind=%s;rev=%u;qps=%u;algs=%s",
-						 accmdev_kind_name(kind), rev,
+						 kind, rev,
 						 qps[q], algs);
 					add_source(buf);
 				}
@@ -795,7 +854,7 @@ static void check_reads(void)
 		read_same(path, want, n < 0 ? -n : 0);
 		snprintf(path, sizeof(path), "%s/model_revision", d->dir);
 		read_num_same(path, d->rev);
-		accmdev_algs_format(d->algs, want, sizeof(want) - 1);
+		algs_to_list(d->algs, want, sizeof(want) - 1);
 		strcat(want, "\n");
 		snprintf(path, sizeof(path), "%s/model_algorithms", d->dir);
 		read_same(path, want, 0);
@@ -829,7 +888,7 @@ static void resync(struct device *d)
 	snprintf(path, sizeof(path), "%s/model_algorithms", d->dir);
 	n = fz_read(path, buf, sizeof(buf));
 	if (n > 0)
-		accmdev_algs_parse(buf, (size_t)n, &d->algs);
+		algs_from_list(buf, (size_t)n, &d->algs);
 }
 
 static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
@@ -843,11 +902,8 @@ static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
 	switch (c) {
 	case C_TYPE_MV: {
 		struct type *t = &types[i % ntypes];
-		struct accmdev_migver_dst dst = {
-			.migratable = t->p->migratable, .exact_rev = false,
-			.kind = t->p->kind, .qps = t->qps, .rev = t->p->rev,
-			.algs = t->p->algs,
-		};
+		struct migref_dst dst = node_of(t->p, false, t->qps,
+						t->p->rev, t->p->algs);
 
 		len = gen_version(r, buf);
 		want = ref_migver(&dst, buf, len < PAGE ? len : PAGE);
@@ -856,11 +912,8 @@ static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
 	}
 	case C_DEV_MV: {
 		struct device *d = &devs[i % ndevs];
-		struct accmdev_migver_dst dst = {
-			.migratable = d->p->migratable, .exact_rev = true,
-			.kind = d->p->kind, .qps = d->qps, .rev = d->rev,
-			.algs = d->algs,
-		};
+		struct migref_dst dst = node_of(d->p, true, d->qps, d->rev,
+						d->algs);
 
 		len = gen_version(r, buf);
 		want = ref_migver(&dst, buf, len < PAGE ? len : PAGE);
@@ -879,13 +932,13 @@ static void fuzz_one(struct fz_rng *r, enum fclass c, long i)
 			resync(d);
 		else if (len && !want) {
 			d->rev = rev;
-			d->algs = accmdev_native_algs(d->p->kind, rev) & d->p->algs;
+			d->algs = migref_native(d->p->kind, rev) & d->p->algs;
 		}
 		return;
 	}
 	case C_ALGS: {
 		struct device *d = &devs[i % ndevs];
-		u32 algs = 0;
+		unsigned int algs = 0;
 
 		len = gen_algs(r, buf);
 		want = ref_algs(d, buf, len < PAGE ? len : PAGE, &algs);
@@ -1033,7 +1086,7 @@ int main(int argc, char **argv)
 		snprintf(val, sizeof(val), "%u\n", d->rev0);
 		if (fz_write_str(path, val) > 0) {
 			snprintf(path, sizeof(path), "%s/model_algorithms", d->dir);
-			accmdev_algs_format(d->algs0, val, sizeof(val));
+			algs_to_list(d->algs0, val, sizeof(val));
 			if (fz_write_str(path, val) > 0) {
 				d->rev = d->rev0;
 				d->algs = d->algs0;

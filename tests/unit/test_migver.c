@@ -7,8 +7,17 @@
  * buffer of exactly its length, without a terminating NUL, so that
  * AddressSanitizer catches any read past @len.
  *
- * The tests run twice: a silent pass counts them so that the plan can be
- * printed first, then the real pass prints one line per test.
+ * The plan is printed first, computed from the tables and the fixed
+ * number of tests of each group (groups[] below); a group that prints
+ * another number of tests than it declares is itself a failure, and the
+ * exit status is non-zero if any test failed or the count is off. A
+ * sanitizer abort stops the program with a non-zero status and a short
+ * TAP stream.
+ *
+ * The tables are judged twice: by the code under test, and by the
+ * independent reference in tests/ref (written from the documentation,
+ * sharing no code with driver/migver.c), so a wrong expectation in a
+ * table cannot hide a wrong answer.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,10 +28,10 @@
 #include <string.h>
 
 #include "migver.h"
+#include "migref.h"
 
 /* ---- TAP ------------------------------------------------------------- */
 
-static bool counting;
 static unsigned int tap_n;
 static unsigned int tap_failed;
 
@@ -34,8 +43,6 @@ static bool tap(bool cond, const char *fmt, ...)
 	va_list ap;
 
 	tap_n++;
-	if (counting)
-		return cond;
 	if (!cond)
 		tap_failed++;
 	printf("%s %u - ", cond ? "ok" : "not ok", tap_n);
@@ -54,8 +61,6 @@ static void diag(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (counting)
-		return;
 	fputs("# ", stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -474,34 +479,35 @@ static char *make_long(size_t len, size_t extra, const char *tail)
 	return s;
 }
 
+static const struct {
+	size_t len;
+	const char *tail;
+	size_t extra;
+	enum accmdev_compat want;
+} length_cases[] = {
+	{ ACCMDEV_MIGVER_MAX - 1, "", 0, ACCMDEV_COMPAT_OK },
+	{ ACCMDEV_MIGVER_MAX - 1, "\n", 1, ACCMDEV_COMPAT_OK },
+	{ ACCMDEV_MIGVER_MAX, "", 0, ACCMDEV_COMPAT_MALFORMED },
+	{ ACCMDEV_MIGVER_MAX, "\n", 1, ACCMDEV_COMPAT_MALFORMED },
+	{ ACCMDEV_MIGVER_MAX + 1, "", 0, ACCMDEV_COMPAT_MALFORMED },
+	{ 3 * ACCMDEV_MIGVER_MAX, "", 0, ACCMDEV_COMPAT_MALFORMED },
+};
+
 static void test_lengths(void)
 {
-	static const struct {
-		size_t len;
-		const char *tail;
-		size_t extra;
-		enum accmdev_compat want;
-	} cases[] = {
-		{ ACCMDEV_MIGVER_MAX - 1, "", 0, ACCMDEV_COMPAT_OK },
-		{ ACCMDEV_MIGVER_MAX - 1, "\n", 1, ACCMDEV_COMPAT_OK },
-		{ ACCMDEV_MIGVER_MAX, "", 0, ACCMDEV_COMPAT_MALFORMED },
-		{ ACCMDEV_MIGVER_MAX, "\n", 1, ACCMDEV_COMPAT_MALFORMED },
-		{ ACCMDEV_MIGVER_MAX + 1, "", 0, ACCMDEV_COMPAT_MALFORMED },
-		{ 3 * ACCMDEV_MIGVER_MAX, "", 0, ACCMDEV_COMPAT_MALFORMED },
-	};
 	struct accmdev_migver v;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *s = make_long(cases[i].len, cases[i].extra,
-				    cases[i].tail);
+	for (i = 0; i < sizeof(length_cases) / sizeof(length_cases[0]); i++) {
+		char *s = make_long(length_cases[i].len, length_cases[i].extra,
+				    length_cases[i].tail);
 		enum accmdev_compat c;
 
-		c = parse_exact(s, cases[i].len + cases[i].extra, &v);
+		c = parse_exact(s, length_cases[i].len + length_cases[i].extra, &v);
 		free(s);
-		tap(c == cases[i].want, "parse %s: %zu bytes%s",
-		    compat_name(cases[i].want), cases[i].len,
-		    cases[i].extra ? " plus newline" : "");
+		tap(c == length_cases[i].want, "parse %s: %zu bytes%s",
+		    compat_name(length_cases[i].want), length_cases[i].len,
+		    length_cases[i].extra ? " plus newline" : "");
 	}
 }
 
@@ -930,37 +936,38 @@ static void test_round_trip_sweep(void)
 	tap(!bad, "round trip sweep: %u kind/algs/rev/qps combinations", runs);
 }
 
+static const struct {
+	const char *desc;
+	struct accmdev_migver v;
+} format_error_cases[] = {
+	{ "kind NONE", { 1, 0, ACCMDEV_KIND_NONE, 1, 4, ZIP1_ALGS, false } },
+	{ "kind out of range",
+	  { 1, 0, ACCMDEV_KIND_COUNT, 1, 4, ZIP1_ALGS, false } },
+	{ "kind huge", { 1, 0, 0xffffffffu, 1, 4, ZIP1_ALGS, false } },
+	{ "rev 0", { 1, 0, ACCMDEV_KIND_ZIP, 0, 4, ZIP1_ALGS, false } },
+	{ "rev 256", { 1, 0, ACCMDEV_KIND_ZIP, 256, 4, ZIP1_ALGS, false } },
+	{ "qps 0", { 1, 0, ACCMDEV_KIND_ZIP, 1, 0, ZIP1_ALGS, false } },
+	{ "qps 65536",
+	  { 1, 0, ACCMDEV_KIND_ZIP, 1, 65536, ZIP1_ALGS, false } },
+	{ "algs empty", { 1, 0, ACCMDEV_KIND_ZIP, 1, 4, 0, false } },
+	{ "algs bit out of range",
+	  { 1, 0, ACCMDEV_KIND_ZIP, 1, 4,
+	    ZIP1_ALGS | BIT(ACCMDEV_ALG_COUNT), false } },
+	{ "unknown algs", { 1, 0, ACCMDEV_KIND_ZIP, 1, 4, ZIP1_ALGS, true } },
+};
+
 static void test_format_errors(void)
 {
-	static const struct {
-		const char *desc;
-		struct accmdev_migver v;
-	} cases[] = {
-		{ "kind NONE", { 1, 0, ACCMDEV_KIND_NONE, 1, 4, ZIP1_ALGS, false } },
-		{ "kind out of range",
-		  { 1, 0, ACCMDEV_KIND_COUNT, 1, 4, ZIP1_ALGS, false } },
-		{ "kind huge", { 1, 0, 0xffffffffu, 1, 4, ZIP1_ALGS, false } },
-		{ "rev 0", { 1, 0, ACCMDEV_KIND_ZIP, 0, 4, ZIP1_ALGS, false } },
-		{ "rev 256", { 1, 0, ACCMDEV_KIND_ZIP, 256, 4, ZIP1_ALGS, false } },
-		{ "qps 0", { 1, 0, ACCMDEV_KIND_ZIP, 1, 0, ZIP1_ALGS, false } },
-		{ "qps 65536",
-		  { 1, 0, ACCMDEV_KIND_ZIP, 1, 65536, ZIP1_ALGS, false } },
-		{ "algs empty", { 1, 0, ACCMDEV_KIND_ZIP, 1, 4, 0, false } },
-		{ "algs bit out of range",
-		  { 1, 0, ACCMDEV_KIND_ZIP, 1, 4,
-		    ZIP1_ALGS | BIT(ACCMDEV_ALG_COUNT), false } },
-		{ "unknown algs", { 1, 0, ACCMDEV_KIND_ZIP, 1, 4, ZIP1_ALGS, true } },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < sizeof(format_error_cases) / sizeof(format_error_cases[0]); i++) {
 		char buf[256];
 		int n;
 
 		memset(buf, 'Z', sizeof(buf));
-		n = accmdev_migver_format(&cases[i].v, buf, sizeof(buf));
+		n = accmdev_migver_format(&format_error_cases[i].v, buf, sizeof(buf));
 		tap(n == -EINVAL && buf[0] == '\0',
-		    "format -EINVAL: %s", cases[i].desc);
+		    "format -EINVAL: %s", format_error_cases[i].desc);
 	}
 }
 
@@ -1010,35 +1017,36 @@ static void test_format_version(void)
 
 /* ---- errno and field tables ------------------------------------------ */
 
+static const struct {
+	enum accmdev_compat c;
+	int err;
+	const char *field;
+} compat_table[] = {
+	{ ACCMDEV_COMPAT_OK, 0, "" },
+	{ ACCMDEV_COMPAT_MALFORMED, EINVAL, "version" },
+	{ ACCMDEV_COMPAT_KIND, EXDEV, "kind" },
+	{ ACCMDEV_COMPAT_QPS, ERANGE, "qps" },
+	{ ACCMDEV_COMPAT_FORMAT, EPROTO, "format" },
+	{ ACCMDEV_COMPAT_REV, ENOEXEC, "rev" },
+	{ ACCMDEV_COMPAT_ALGS, EOPNOTSUPP, "algs" },
+	{ ACCMDEV_COMPAT_NOMIG, ENODEV, "migratable" },
+};
+
 static void test_compat_tables(void)
 {
-	static const struct {
-		enum accmdev_compat c;
-		int err;
-		const char *field;
-	} table[] = {
-		{ ACCMDEV_COMPAT_OK, 0, "" },
-		{ ACCMDEV_COMPAT_MALFORMED, EINVAL, "version" },
-		{ ACCMDEV_COMPAT_KIND, EXDEV, "kind" },
-		{ ACCMDEV_COMPAT_QPS, ERANGE, "qps" },
-		{ ACCMDEV_COMPAT_FORMAT, EPROTO, "format" },
-		{ ACCMDEV_COMPAT_REV, ENOEXEC, "rev" },
-		{ ACCMDEV_COMPAT_ALGS, EOPNOTSUPP, "algs" },
-		{ ACCMDEV_COMPAT_NOMIG, ENODEV, "migratable" },
-	};
 	size_t i;
 
-	tap(sizeof(table) / sizeof(table[0]) == ACCMDEV_COMPAT_COUNT,
+	tap(sizeof(compat_table) / sizeof(compat_table[0]) == ACCMDEV_COMPAT_COUNT,
 	    "compat: table covers every class");
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		enum accmdev_compat c = table[i].c;
+	for (i = 0; i < sizeof(compat_table) / sizeof(compat_table[0]); i++) {
+		enum accmdev_compat c = compat_table[i].c;
 		const char *field = accmdev_compat_field(c);
 
-		tap(accmdev_compat_errno(c) == table[i].err && field &&
-		    !strcmp(field, table[i].field) &&
-		    accmdev_compat_from_errno(table[i].err) == c,
+		tap(accmdev_compat_errno(c) == compat_table[i].err && field &&
+		    !strcmp(field, compat_table[i].field) &&
+		    accmdev_compat_from_errno(compat_table[i].err) == c,
 		    "compat %s: errno %d, field \"%s\", round trip",
-		    compat_name(c), table[i].err, table[i].field);
+		    compat_name(c), compat_table[i].err, compat_table[i].field);
 	}
 	tap(accmdev_compat_from_errno(EPERM) == ACCMDEV_COMPAT_COUNT &&
 	    accmdev_compat_from_errno(-EINVAL) == ACCMDEV_COMPAT_COUNT &&
@@ -1170,33 +1178,34 @@ static void test_algs_parse(void)
 	}
 }
 
+static const struct {
+	uint32_t algs;
+	int ret;
+	const char *want;
+} algs_format_cases[] = {
+	{ ALG(CRC32C) | ALG(DEFLATE), 14, "crc32c,deflate" },
+	{ ALG(SHA224), 6, "sha224" },
+	{ ZIP1_ALGS, 22, "crc32c,deflate,inflate" },
+	{ ALGS_ALL, 44, "crc32c,adler32,deflate,inflate,sha256,sha224" },
+	{ 0, -EINVAL, "" },
+	{ BIT(ACCMDEV_ALG_COUNT), -EINVAL, "" },
+	{ ALG(CRC32C) | 0x80000000u, -EINVAL, "" },
+};
+
 static void test_algs_format(void)
 {
-	static const struct {
-		uint32_t algs;
-		int ret;
-		const char *want;
-	} cases[] = {
-		{ ALG(CRC32C) | ALG(DEFLATE), 14, "crc32c,deflate" },
-		{ ALG(SHA224), 6, "sha224" },
-		{ ZIP1_ALGS, 22, "crc32c,deflate,inflate" },
-		{ ALGS_ALL, 44, "crc32c,adler32,deflate,inflate,sha256,sha224" },
-		{ 0, -EINVAL, "" },
-		{ BIT(ACCMDEV_ALG_COUNT), -EINVAL, "" },
-		{ ALG(CRC32C) | 0x80000000u, -EINVAL, "" },
-	};
 	unsigned int bad = 0;
 	uint32_t algs, back;
 	size_t i, size;
 	char buf[128];
 	int n;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < sizeof(algs_format_cases) / sizeof(algs_format_cases[0]); i++) {
 		memset(buf, 'Z', sizeof(buf));
-		n = accmdev_algs_format(cases[i].algs, buf, sizeof(buf));
-		if (!tap(n == cases[i].ret && !strcmp(buf, cases[i].want),
-			 "algs format %#x: \"%s\"", cases[i].algs,
-			 cases[i].want))
+		n = accmdev_algs_format(algs_format_cases[i].algs, buf, sizeof(buf));
+		if (!tap(n == algs_format_cases[i].ret && !strcmp(buf, algs_format_cases[i].want),
+			 "algs format %#x: \"%s\"", algs_format_cases[i].algs,
+			 algs_format_cases[i].want))
 			diag("got %d \"%.*s\"", n, 60, buf);
 	}
 
@@ -1224,46 +1233,240 @@ static void test_algs_format(void)
 	tap(!bad, "algs round trip: all %u subsets", ALGS_ALL);
 }
 
+/* ---- the tables, judged by the reference ----------------------------- */
+
+/*
+ * The test's own names for the module's enums (test_names() checks them
+ * against the module), so that nothing of the module's is used to turn a
+ * table row into the reference's terms.
+ */
+static const char *const kind_names[ACCMDEV_KIND_COUNT] = {
+	[ACCMDEV_KIND_ZIP] = "zip", [ACCMDEV_KIND_SEC] = "sec",
+};
+static const char *const alg_names[ACCMDEV_ALG_COUNT] = {
+	[ACCMDEV_ALG_CRC32C] = "crc32c", [ACCMDEV_ALG_ADLER32] = "adler32",
+	[ACCMDEV_ALG_DEFLATE] = "deflate", [ACCMDEV_ALG_INFLATE] = "inflate",
+	[ACCMDEV_ALG_SHA256] = "sha256", [ACCMDEV_ALG_SHA224] = "sha224",
+};
+
+/* Module algorithm bits -> the reference's, by name. */
+static unsigned int ref_algs(uint32_t algs)
+{
+	unsigned int out = 0, a, r;
+
+	for (a = 0; a < ACCMDEV_ALG_COUNT; a++) {
+		if (!(algs & BIT(a)))
+			continue;
+		for (r = 0; r < MIGREF_NR_ALGS; r++)
+			if (!strcmp(migref_alg_names[r], alg_names[a]))
+				out |= 1u << r;
+	}
+	return out;
+}
+
+static struct migref_dst ref_dst(const struct accmdev_migver_dst *d)
+{
+	struct migref_dst r = {
+		.node = d->exact_rev ? MIGREF_DEVICE : MIGREF_TYPE,
+		.migratable = d->migratable,
+		.kind = d->kind < ACCMDEV_KIND_COUNT && kind_names[d->kind] ?
+			kind_names[d->kind] : "",
+		.rev = d->rev, .qps = d->qps, .algs = ref_algs(d->algs),
+	};
+
+	return r;
+}
+
+/* The errno the table expects for a class (negative, 0 for OK). */
+static int want_errno(enum accmdev_compat c)
+{
+	static const int err[ACCMDEV_COMPAT_COUNT] = {
+		[ACCMDEV_COMPAT_OK] = 0,
+		[ACCMDEV_COMPAT_MALFORMED] = -EINVAL,
+		[ACCMDEV_COMPAT_KIND] = -EXDEV,
+		[ACCMDEV_COMPAT_QPS] = -ERANGE,
+		[ACCMDEV_COMPAT_FORMAT] = -EPROTO,
+		[ACCMDEV_COMPAT_REV] = -ENOEXEC,
+		[ACCMDEV_COMPAT_ALGS] = -EOPNOTSUPP,
+		[ACCMDEV_COMPAT_NOMIG] = -ENODEV,
+	};
+
+	return err[c];
+}
+
+/* Does the reference's parse of a row match the row's expectation? */
+static bool ref_parse_matches(const char *s, size_t len,
+			      enum accmdev_compat want,
+			      const struct accmdev_migver *wv, int *got)
+{
+	char *p = dup_exact(s, len);
+	struct migref_ver v;
+	unsigned int i, r;
+	uint32_t algs = 0;
+	bool unknown = false;
+
+	*got = migref_parse(p, len, &v);
+	free(p);
+	if (*got != want_errno(want))
+		return false;
+	if (want == ACCMDEV_COMPAT_FORMAT || want == ACCMDEV_COMPAT_OK) {
+		if (!wv)
+			return true;
+		if (v.major != wv->major || v.minor != wv->minor)
+			return false;
+	}
+	if (want != ACCMDEV_COMPAT_OK || !wv)
+		return true;
+	if (wv->kind == ACCMDEV_KIND_NONE ? migref_max_rev(v.kind) != 0 :
+	    strcmp(v.kind, kind_names[wv->kind]))
+		return false;
+	for (i = 0; i < v.nalgs; i++) {
+		for (r = 0; r < ACCMDEV_ALG_COUNT; r++)
+			if (!strcmp(alg_names[r], v.algs[i]))
+				break;
+		if (r == ACCMDEV_ALG_COUNT)
+			unknown = true;
+		else
+			algs |= BIT(r);
+	}
+	return v.rev == wv->rev && v.qps == wv->qps && algs == wv->algs &&
+	       unknown == wv->unknown_algs;
+}
+
+static void test_ref_parse_cases(void)
+{
+	size_t i;
+	int got;
+
+	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		const struct parse_case *t = &parse_cases[i];
+
+		if (!tap(ref_parse_matches(t->s, t->len, t->want, &t->v, &got),
+			 "reference parse %s: %s", compat_name(t->want),
+			 t->desc))
+			diag("reference: %s", migref_errname(got));
+	}
+	for (i = 0; i < sizeof(length_cases) / sizeof(length_cases[0]); i++) {
+		char *s = make_long(length_cases[i].len, length_cases[i].extra,
+				    length_cases[i].tail);
+		bool good = ref_parse_matches(s, length_cases[i].len +
+					      length_cases[i].extra,
+					      length_cases[i].want, NULL, &got);
+
+		free(s);
+		if (!tap(good, "reference parse %s: %zu bytes%s",
+			 compat_name(length_cases[i].want), length_cases[i].len,
+			 length_cases[i].extra ? " plus newline" : ""))
+			diag("reference: %s", migref_errname(got));
+	}
+}
+
+static void test_ref_check_cases(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(check_cases) / sizeof(check_cases[0]); i++) {
+		const struct check_case *t = &check_cases[i];
+		struct migref_dst d = ref_dst(t->dst);
+		const char *field = NULL;
+		char *p = dup_exact(t->s, t->len);
+		int got = migref_judge(&d, p, t->len, &field);
+
+		free(p);
+		if (!tap(got == want_errno(t->want) &&
+			 (!got || !strcmp(field, accmdev_compat_field(t->want))),
+			 "reference check %s: %s", compat_name(t->want),
+			 t->desc))
+			diag("reference: %s (%s)", migref_errname(got),
+			     field ? field : "accepted");
+	}
+}
+
+/* What a read of each node gives: the module's format vs the reference. */
+static void test_ref_format(void)
+{
+	size_t m, q;
+
+	for (m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		for (q = 0; q < sizeof(qps_shapes) / sizeof(qps_shapes[0]); q++) {
+			const struct model *md = &models[m];
+			struct accmdev_migver v = {
+				.major = 1, .kind = md->kind, .rev = md->rev,
+				.qps = qps_shapes[q], .algs = md->algs,
+			};
+			struct migref_dst d = {
+				.node = MIGREF_DEVICE, .migratable = true,
+				.kind = md->kind_name, .rev = md->rev,
+				.qps = qps_shapes[q], .algs = ref_algs(md->algs),
+			};
+			char kbuf[256], rbuf[256];
+			int kn = accmdev_migver_format(&v, kbuf, sizeof(kbuf));
+			int rn = migref_format(&d, rbuf, sizeof(rbuf));
+
+			if (!tap(kn > 0 && kn == rn && !strcmp(kbuf, rbuf),
+				 "reference format %s rev%u qps%u",
+				 md->kind_name, md->rev, v.qps))
+				diag("module \"%s\", reference \"%s\"",
+				     kn > 0 ? kbuf : "", rn > 0 ? rbuf : "");
+		}
+	}
+}
+
 /* ---- main ------------------------------------------------------------ */
 
-static void run_all(void)
-{
-	test_parse_cases();
-	test_lengths();
-	test_truncations();
-	test_alg_count();
-	test_parse_robust();
-	test_parse_null();
-	test_check_cases();
-	test_compare();
-	test_round_trips();
-	test_round_trip_sweep();
-	test_format_errors();
-	test_format_nospc();
-	test_format_version();
-	test_compat_tables();
-	test_names();
-	test_algs_parse();
-	test_algs_format();
-}
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Each group and the number of tests it prints. */
+static const struct group {
+	const char *name;
+	void (*run)(void);
+	size_t tests;
+} groups[] = {
+	{ "parse cases", test_parse_cases, N(parse_cases) },
+	{ "lengths", test_lengths, N(length_cases) },
+	{ "truncations", test_truncations, 1 },
+	{ "algorithm count", test_alg_count, 2 },
+	{ "robustness", test_parse_robust, 2 },
+	{ "NULL", test_parse_null, 1 },
+	{ "check cases", test_check_cases, N(check_cases) },
+	{ "compare", test_compare, 9 },
+	{ "round trips", test_round_trips, N(models) * N(qps_shapes) },
+	{ "round trip sweep", test_round_trip_sweep, 1 },
+	{ "format errors", test_format_errors, N(format_error_cases) },
+	{ "format ENOSPC", test_format_nospc, 3 },
+	{ "format version", test_format_version, 1 },
+	{ "compat tables", test_compat_tables, N(compat_table) + 3 },
+	{ "names", test_names, 7 },
+	{ "algs parse", test_algs_parse, N(algs_parse_cases) + 1 },
+	{ "algs format", test_algs_format, N(algs_format_cases) + 2 },
+	{ "reference parse", test_ref_parse_cases,
+	  N(parse_cases) + N(length_cases) },
+	{ "reference check", test_ref_check_cases, N(check_cases) },
+	{ "reference format", test_ref_format, N(models) * N(qps_shapes) },
+};
 
 int main(void)
 {
-	unsigned int plan;
+	size_t plan = 0, g;
+	unsigned int before, off = 0;
 
-	counting = true;
-	run_all();
-	plan = tap_n;
-
-	counting = false;
-	tap_n = 0;
-	printf("1..%u\n", plan);
-	run_all();
-	if (tap_n != plan) {
-		printf("# ran %u tests, planned %u\n", tap_n, plan);
-		return 1;
+	for (g = 0; g < N(groups); g++)
+		plan += groups[g].tests;
+	printf("1..%zu\n", plan);
+	fflush(stdout);
+	for (g = 0; g < N(groups); g++) {
+		before = tap_n;
+		groups[g].run();
+		if (tap_n - before != groups[g].tests) {
+			printf("# group \"%s\" ran %u tests, declared %zu\n",
+			       groups[g].name, tap_n - before,
+			       groups[g].tests);
+			off++;
+		}
 	}
 	if (tap_failed)
-		printf("# %u of %u tests failed\n", tap_failed, plan);
-	return tap_failed ? 1 : 0;
+		printf("# %u of %zu tests failed\n", tap_failed, plan);
+	if (off || tap_n != plan)
+		printf("# ran %u tests, planned %zu\n", tap_n, plan);
+	return tap_failed || off || tap_n != plan ? 1 : 0;
 }
