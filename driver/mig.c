@@ -9,11 +9,13 @@
  * peer-to-peer transactions, so the P2P arcs change nothing: RUNNING_P2P
  * runs like RUNNING and PRE_COPY_P2P like PRE_COPY. Leaving RUNNING (or
  * RUNNING_P2P) for STOP, or PRE_COPY for STOP_COPY, halts the worker:
- * the descriptor in flight completes and raises its interrupt before
- * the arc returns, and after it the device neither reads nor writes
- * guest memory nor signals an interrupt. Work queued on the rings but
- * not started stays there, described by the ring indices the stream
- * carries, and runs on the destination: each request completes once.
+ * the request in flight stops at its next step (a bounded wait, see
+ * qp.c) without completing, and after the arc the device neither reads
+ * nor writes guest memory nor signals an interrupt. The stopped request
+ * and the work queued behind it stay on the rings, described by the
+ * ring indices and stream contexts the stream carries (from before the
+ * stopped request), and run on the destination from their descriptors:
+ * each request completes once.
  *
  * The stream (uapi/accmdev_mig.h, Documentation/migration.rst). Pre-copy
  * sends the preamble and the VERSION record, the device-level

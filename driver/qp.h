@@ -6,12 +6,15 @@
  *
  * Locking (fields of struct accmdev_device):
  *   ctl_lock   serialises whatever stops the worker: QP enable and
- *              disable, stream clear, device reset, open and close.
- *   regs_lock  protects struct accmdev_state except the QP stream
- *              contexts; held only for short non-sleeping sections.
- *   A QP's ctx belongs to the worker while the QP is enabled and not
- *   held; anyone else changes it only with ctl_lock held and the QP
- *   disabled or held, after flushing the worker.
+ *              disable, stream clear, device reset, halt, open and
+ *              close. Whoever holds it waits for the worker for at most
+ *              one step of one request (engine.h), never for whole
+ *              requests: the worker checks for a stop between steps.
+ *   regs_lock  protects struct accmdev_state, the QP stream contexts
+ *              included, and adev->busy; held only for short
+ *              non-sleeping sections. The worker runs a request on a
+ *              copy of its QP's stream context and commits it under
+ *              regs_lock with the completion.
  */
 #ifndef ACCMDEV_QP_H
 #define ACCMDEV_QP_H

@@ -49,6 +49,7 @@ static int accmdev_init_dev(struct vfio_device *vdev)
 	spin_lock_init(&adev->regs_lock);
 	spin_lock_init(&adev->irq_lock);
 	INIT_WORK(&adev->work, accmdev_qp_work);
+	init_waitqueue_head(&adev->idle_wq);
 	accmdev_mig_init(adev);
 	return 0;
 }

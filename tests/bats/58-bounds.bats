@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# A guest cannot hold the host: with the slowest work a guest can queue
+# (level-9 deflates of 1 MiB of random bytes from a two-letter alphabet,
+# on every queue pair, up to the ring depth), every control path returns
+# within a bound, requests stopped by a migration complete once on the
+# destination, and the device's work is charged to the cgroup of the
+# process that opened it. See Documentation/device.rst, "Bounds".
+bats_require_minimum_version 1.5.0
+
+# The bound each control path must meet under emulation, in ms. The
+# device waits for at most one step of the request in flight (4 KiB of
+# level-9 deflate input, some 20 ms natively, well under a second under
+# TCG even on the debug kernel); 5 s is generous on purpose: the bound
+# is the feature under test, not a benchmark (bench/ has the figures).
+BOUND_MS=5000
+
+setup_file() {
+	load helpers/common
+	load helpers/device
+	cleanup_devices
+	device_tools_built
+}
+
+teardown_file() {
+	load helpers/common
+	cleanup_devices
+}
+
+setup() {
+	load helpers/common
+	load helpers/device
+	ACCBOUND=$ACCMDEV_SRC/tests/bin/build/accbound
+	[ -x "$ACCBOUND" ] || fail "$ACCBOUND is not built: make -C tests/bin"
+}
+
+teardown() {
+	cleanup_devices
+}
+
+@test "disable, CTX_CLEAR, reset, STOP_COPY and close return within 5 s under a full adversarial load" {
+	uuid=$(create_mdev accmdev0 accmdev-zip-16qp)
+	dmesg_mark
+	run "$ACCBOUND" bounds "$uuid" "$BOUND_MS"
+	assert_success
+	refute_line --partial "not ok"
+	assert_line "load: 16 QPs, 15 level-9 deflates of 1048576 bytes each"
+	assert_line "ok - QP 0 completed 0 requests before its disable: its request in flight stopped"
+	assert_line "ok - 15 of 15 QPs still have work queued"
+	for what in "QP disable" CTX_CLEAR VFIO_DEVICE_RESET \
+		"RUNNING -> STOP_COPY" "STOP_COPY -> RUNNING" close; do
+		assert_line --regexp "^ok - $what returned in [0-9.]+ ms \(bound $BOUND_MS ms\)$"
+	done
+	for q in 0 15; do
+		assert_line --regexp "^ok - after close: QP $q computes crc32c [0-9a-f]{8} equal to the reference"
+		assert_line --regexp "^ok - after close: QP $q deflates 200000 bytes to [0-9]+ and inflates them back"
+	done
+	run dmesg_since_mark
+	refute_output --regexp "blocked for more than|soft lockup"
+}
+
+@test "requests stopped by a stop-copy complete once on the destination, with the right results" {
+	src=$(create_mdev accmdev0 accmdev-zip-16qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-16qp)
+	run "$ACCBOUND" carry "$src" "$dst" "$BATS_TEST_TMPDIR"
+	assert_success
+	refute_line --partial "not ok"
+	assert_line "ok - carry: the level-9 deflate completed on the destination (status 0)"
+	assert_line "ok - carry: crc32c stream, 8 of 8 completions, 0 wrong"
+	assert_line "ok - carry: one-shot crc32c, 4 of 4 completions, 0 wrong"
+	assert_line "ok - carry: no request completed twice"
+	run -0 py_inflate_check "$BATS_TEST_TMPDIR/carry.z" "$BATS_TEST_TMPDIR/carry.in"
+	assert_output "same $BATS_TEST_TMPDIR/carry.in"
+}
