@@ -23,7 +23,6 @@
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 
 #include "mig.h"
 #include "migver.h"
@@ -92,11 +91,16 @@ struct accmdev_device {
 	struct accmdev_state st;	/* everything migration carries */
 	struct accmdev_engine eng;	/* worker scratch, from open */
 	/*
-	 * The worker serves every QP round-robin; busy (written under
-	 * regs_lock, read with READ_ONCE by waiters) is the QP whose
-	 * request it is running, and idle_wq wakes when it leaves one.
+	 * The worker, a kthread per open device in the cgroups of the
+	 * process that opened it, serves every QP round-robin in passes.
+	 * Under regs_lock: kicked asks for a pass, in_pass is true during
+	 * one, busy is the QP whose request it is running (waiters read
+	 * in_pass and busy with READ_ONCE); idle_wq wakes when it leaves a
+	 * QP or ends a pass.
 	 */
-	struct work_struct work;
+	struct task_struct *worker;
+	bool kicked;
+	bool in_pass;
 	struct accmdev_qp *busy;
 	wait_queue_head_t idle_wq;
 

@@ -4,11 +4,13 @@
  * and device open, close and reset.
  *
  * A doorbell (SQ_TAIL or CQ_HEAD write) only records the index and
- * queues the device's work item. The work item serves the QPs
- * round-robin, starting one QP further each pass, at most
- * ACCMDEV_QP_BUDGET descriptors per QP per pass, and queues itself again
- * while any QP may have more: a busy QP cannot starve the others, and
- * one device cannot hold a worker thread for long. For each descriptor
+ * kicks the device's worker, a kthread created at open in the cgroups of
+ * the opener (vhost's recipe), so that the cgroup's limits (cpu.max,
+ * cpuset) bound the device's work as they bound the guest's vCPUs. The
+ * worker serves the QPs round-robin in passes, starting one QP further
+ * each pass, at most ACCMDEV_QP_BUDGET descriptors per QP per pass, and
+ * kicks itself again while any QP may have more: a busy QP cannot
+ * starve the others. For each descriptor
  * it reads the SQ entry, runs it, writes the CQ entry and then its phase
  * bit, and publishes the new indices and the request's stream context.
  * Each QP that completed anything in a pass (or halted on a QP error)
@@ -34,12 +36,14 @@
 
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/log2.h>
+#include <linux/sched.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
-#include <linux/workqueue.h>
 
 #include "accmdev.h"
+#include "compat.h"
 
 static_assert(ACCMDEV_MAX_TYPE_QPS <= ACCMDEV_QP_MAX);
 static_assert(sizeof(struct accmdev_sqe) == ACCMDEV_SQE_SIZE);
@@ -123,8 +127,10 @@ static void accmdev_qp_clear_run(struct accmdev_qp *qp)
 void accmdev_qp_kick_locked(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->regs_lock);
-	if (adev->running && accmdev_pci_master_enabled(adev))
-		queue_work(system_unbound_wq, &adev->work);
+	if (adev->running && accmdev_pci_master_enabled(adev)) {
+		adev->kicked = true;
+		wake_up_process(adev->worker);
+	}
 }
 
 /* Latch a QP error (the first one wins); the QP stops. */
@@ -358,10 +364,8 @@ static bool accmdev_qp_serve(struct accmdev_device *adev, unsigned int q)
 	return more;
 }
 
-void accmdev_qp_work(struct work_struct *work)
+static void accmdev_qp_pass(struct accmdev_device *adev)
 {
-	struct accmdev_device *adev = container_of(work, struct accmdev_device,
-						   work);
 	unsigned int i, n, first;
 	bool more = false;
 
@@ -380,6 +384,37 @@ void accmdev_qp_work(struct work_struct *work)
 		accmdev_qp_kick_locked(adev);
 		spin_unlock(&adev->regs_lock);
 	}
+}
+
+/* The device's kthread: a pass per kick, until close stops it. */
+static int accmdev_qp_worker(void *arg)
+{
+	struct accmdev_device *adev = arg;
+	bool pass;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		spin_lock(&adev->regs_lock);
+		pass = adev->kicked;
+		adev->kicked = false;
+		WRITE_ONCE(adev->in_pass, pass);
+		spin_unlock(&adev->regs_lock);
+		if (!pass) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		accmdev_qp_pass(adev);
+		spin_lock(&adev->regs_lock);
+		WRITE_ONCE(adev->in_pass, false);
+		spin_unlock(&adev->regs_lock);
+		wake_up_all(&adev->idle_wq);
+		cond_resched();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
 }
 
 /* ---- registers -------------------------------------------------------- */
@@ -635,13 +670,18 @@ static void accmdev_dev_clear(struct accmdev_device *adev)
 	spin_unlock(&adev->regs_lock);
 }
 
+/*
+ * Stop the worker: a pass under way sees running false at its next
+ * step or descriptor and ends; this waits for that, one step at most.
+ */
 static void accmdev_dev_stop(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
 	adev->running = false;
+	adev->kicked = false;
 	spin_unlock(&adev->regs_lock);
-	cancel_work_sync(&adev->work);
+	wait_event(adev->idle_wq, !READ_ONCE(adev->in_pass));
 }
 
 /* Run again; work queued on the rings meanwhile (or migrated in) starts. */
@@ -654,12 +694,33 @@ static void accmdev_dev_start(struct accmdev_device *adev)
 	spin_unlock(&adev->regs_lock);
 }
 
-/* Called with adev->lock held: the model cannot change meanwhile. */
-void accmdev_dev_open(struct accmdev_device *adev)
+/*
+ * Called with adev->lock held: the model cannot change meanwhile. The
+ * worker joins the cgroups of the opener (current), so its work counts
+ * against the limits of the VM that opened the device.
+ */
+int accmdev_dev_open(struct accmdev_device *adev)
 {
 	struct accmdev_state *st = &adev->st;
+	struct task_struct *worker;
+	int ret;
 
 	lockdep_assert_held(&adev->lock);
+	worker = kthread_create(accmdev_qp_worker, adev, "accmdev-%s",
+				dev_name(adev->vdev.dev));
+	if (IS_ERR(worker))
+		return PTR_ERR(worker);
+	ret = accmdev_cgroup_attach(current, worker);
+	if (ret) {
+		kthread_stop(worker);
+		return ret;
+	}
+	adev->worker = worker;
+	adev->kicked = false;
+	adev->in_pass = false;
+	adev->busy = NULL;
+	wake_up_process(worker);
+
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
 	st->device_id = adev->parent->kind == ACCMDEV_KIND_SEC ?
@@ -673,15 +734,18 @@ void accmdev_dev_open(struct accmdev_device *adev)
 	accmdev_dev_clear(adev);
 	accmdev_dev_start(adev);
 	mutex_unlock(&adev->ctl_lock);
+	return 0;
 }
 
-/* When this returns, the worker has stopped and will not run again. */
+/* When this returns, the worker has stopped and exited. */
 void accmdev_dev_close(struct accmdev_device *adev)
 {
 	mutex_lock(&adev->ctl_lock);
 	accmdev_dev_stop(adev);
 	accmdev_dev_clear(adev);
 	mutex_unlock(&adev->ctl_lock);
+	kthread_stop(adev->worker);
+	adev->worker = NULL;
 }
 
 /*

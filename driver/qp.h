@@ -26,7 +26,6 @@
 #include "uapi/accmdev_regs.h"
 
 struct accmdev_device;
-struct work_struct;
 
 /* Descriptors served per QP per pass of the worker. */
 #define ACCMDEV_QP_BUDGET	16
@@ -67,7 +66,7 @@ struct accmdev_state {
 	struct accmdev_qp qp[ACCMDEV_QP_MAX];
 };
 
-void accmdev_dev_open(struct accmdev_device *adev);
+int accmdev_dev_open(struct accmdev_device *adev);
 void accmdev_dev_close(struct accmdev_device *adev);
 void accmdev_dev_reset(struct accmdev_device *adev);
 void accmdev_dev_halt(struct accmdev_device *adev);
@@ -79,6 +78,5 @@ u32 accmdev_qp_reg_read_locked(struct accmdev_device *adev, unsigned int q,
 			       unsigned int reg);
 void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
 			  unsigned int reg, u32 val);
-void accmdev_qp_work(struct work_struct *work);
 
 #endif /* ACCMDEV_QP_H */

@@ -72,3 +72,47 @@ teardown() {
 	run -0 py_inflate_check "$BATS_TEST_TMPDIR/carry.z" "$BATS_TEST_TMPDIR/carry.in"
 	assert_output "same $BATS_TEST_TMPDIR/carry.in"
 }
+
+# ---- work charged to the opener's cgroup ------------------------------------
+
+# The cgroup v2 hierarchy, mounted if the guest has not; its path.
+cgroup2_root() {
+	local cg=/sys/fs/cgroup
+	grep -q "^[^ ]* $cg cgroup2 " /proc/mounts ||
+		mount -t cgroup2 none "$cg" || return 1
+	grep -qw cpu "$cg/cgroup.controllers" || return 1
+	echo +cpu >"$cg/cgroup.subtree_control" || return 1
+	echo "$cg"
+}
+
+# rate_of OUTPUT: the bytes/s figure of "accbound rate".
+rate_of() {
+	sed -n 's/^rate: .*: \([0-9]*\) bytes\/s$/\1/p' <<<"$1"
+}
+
+@test "a cpu.max limit on the opener's cgroup bounds the device's work" {
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	cg=$(cgroup2_root) || fail "no cgroup v2 with the cpu controller"
+	grp=$cg/accmdev-bounds
+	mkdir -p "$grp"
+	write_to "$grp/cpu.max" "20000 100000"
+
+	run "$ACCBOUND" rate "$uuid" 10
+	assert_success
+	free=$(rate_of "$output")
+	# The opener joins the group before it opens the device.
+	run sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" rate "$3" 10' \
+		sh "$grp" "$ACCBOUND" "$uuid"
+	assert_success
+	limited=$(rate_of "$output")
+	rmdir "$grp"
+	echo "unlimited $free bytes/s, cpu.max 20000 100000: $limited bytes/s" >&2
+	[ -n "$free" ] && [ -n "$limited" ] && [ "$free" -gt 0 ] ||
+		fail "no rate: '$free' '$limited'"
+	# 20% of a CPU: the ratio must be clearly below 1. The tolerance
+	# (0.5) covers the opener's own CPU time and TCG's timing noise; a
+	# worker outside the group runs at the unlimited rate (ratio ~1).
+	ratio=$((limited * 100 / free))
+	echo "ratio $ratio%" >&2
+	[ "$ratio" -lt 50 ] || fail "limited/unlimited = $ratio% (want < 50%)"
+}
