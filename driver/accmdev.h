@@ -109,8 +109,9 @@ struct accmdev_device {
 	struct eventfd_ctx *req_trigger;
 
 	/*
-	 * Live migration (mig.c). Lock order: state_mutex, then ctl_lock
-	 * or a file's lock. No user memory is copied under state_mutex.
+	 * Live migration (mig.c). Lock order: state_mutex, then lock,
+	 * ctl_lock or a file's lock. No user memory is copied under
+	 * state_mutex.
 	 */
 	struct mutex state_mutex;	/* protects mig_state and the files */
 	enum vfio_device_mig_state mig_state;

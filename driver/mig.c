@@ -46,6 +46,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -175,9 +176,33 @@ out_unlock:
 }
 
 /*
+ * Readable when there are bytes to read or the end of the stream (read
+ * returns 0): a pre-copy reader that has read everything waits here for
+ * stop-copy instead of spinning on ENOMSG. A session that ended is an
+ * error (read fails with ENODEV).
+ */
+static __poll_t accmdev_save_poll(struct file *filp,
+				  struct poll_table_struct *wait)
+{
+	struct accmdev_mig_file *migf = filp->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &migf->wq, wait);
+	mutex_lock(&migf->lock);
+	if (migf->disabled)
+		mask = EPOLLERR | EPOLLHUP;
+	else if (migf->pos < migf->filled || migf->final)
+		mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&migf->lock);
+	return mask;
+}
+
+/*
  * VFIO_MIG_GET_PRECOPY_INFO. A saving file is in a PRE_COPY state until
  * stop-copy appends the device state, which also ends pre-copy. All the
- * pre-copy data is initial data; the device never has dirty data.
+ * pre-copy data is initial data; the device never has dirty data. Out of
+ * PRE_COPY, in STOP_COPY or once the session has ended, it is EINVAL, as
+ * the uAPI says.
  */
 static long accmdev_save_ioctl(struct file *filp, unsigned int cmd,
 			       unsigned long arg)
@@ -195,9 +220,7 @@ static long accmdev_save_ioctl(struct file *filp, unsigned int cmd,
 		return -EINVAL;
 
 	mutex_lock(&migf->lock);
-	if (migf->disabled)
-		ret = -ENODEV;
-	else if (migf->final)
+	if (migf->disabled || migf->final)
 		ret = -EINVAL;
 	info.flags = 0;
 	info.initial_bytes = migf->filled - min(migf->pos, migf->filled);
@@ -309,6 +332,7 @@ out_unlock:
 static const struct file_operations accmdev_save_fops = {
 	.owner		= THIS_MODULE,
 	.read		= accmdev_save_read,
+	.poll		= accmdev_save_poll,
 	.unlocked_ioctl	= accmdev_save_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= accmdev_mig_release,
@@ -337,6 +361,7 @@ accmdev_mig_file_new(struct accmdev_device *adev, bool saving, size_t size)
 	migf->size = size;
 	migf->dev = adev->vdev.dev;
 	mutex_init(&migf->lock);
+	init_waitqueue_head(&migf->wq);
 	migf->filp = anon_inode_getfile("accmdev_mig",
 					saving ? &accmdev_save_fops :
 						 &accmdev_resume_fops,
@@ -362,6 +387,7 @@ static void accmdev_mig_file_end(struct accmdev_mig_file *migf)
 	mutex_lock(&migf->lock);
 	migf->disabled = true;
 	mutex_unlock(&migf->lock);
+	wake_up_interruptible_all(&migf->wq);
 	fput(migf->filp);
 }
 
@@ -483,6 +509,7 @@ out_unlock:
 	spin_unlock(&adev->regs_lock);
 	mutex_unlock(&adev->ctl_lock);
 	mutex_unlock(&migf->lock);
+	wake_up_interruptible_all(&migf->wq);
 }
 
 /*
@@ -769,6 +796,8 @@ static int accmdev_mig_decode(struct accmdev_mig_file *migf,
 	    le32_to_cpu(d->rr) >= st->nqps)
 		return accmdev_mig_bad(p, -EINVAL, "DEVICE disagrees");
 	ns->rr = le32_to_cpu(d->rr);
+	/* A destination with more algorithms becomes the source's device. */
+	ns->algs = src.algs;
 
 	if (p->pci_len != accmdev_mig_pci_len(st->nqps))
 		return accmdev_mig_bad(p, -EINVAL, "PCI sized wrong");
@@ -837,8 +866,18 @@ static int accmdev_mig_load(struct accmdev_device *adev,
 		goto out_free;
 	}
 
+	/*
+	 * The guest must see the device it had: a destination whose
+	 * algorithms are a superset of the source's takes the source's, in
+	 * ALGS and in its model (model_algorithms, migration_version), for
+	 * as long as the model is not changed by hand while closed.
+	 */
+	mutex_lock(&adev->lock);
+	adev->model_algs = ns->algs;
+	mutex_unlock(&adev->lock);
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
+	adev->st.algs = ns->algs;
 	adev->st.rr = ns->rr;
 	adev->st.pci = ns->pci;
 	for (i = 0; i < model->nqps; i++)

@@ -481,6 +481,12 @@ struct mdev_driver accmdev_mdev_driver = {
 		.owner		= THIS_MODULE,
 		.mod_name	= KBUILD_MODNAME,
 		.dev_groups	= accmdev_device_groups,
+		/*
+		 * No bind and unbind files: unbinding by hand would give the
+		 * QPs back while the mdev exists, and it could not be bound
+		 * again. Devices come and go through create and remove.
+		 */
+		.suppress_bind_attrs = true,
 	},
 	.probe			= accmdev_probe,
 	.remove			= accmdev_remove,

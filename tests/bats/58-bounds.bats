@@ -43,6 +43,8 @@ teardown() {
 	dmesg_mark
 	run "$ACCBOUND" bounds "$uuid" "$BOUND_MS"
 	assert_success
+	# The measured times, as TAP comments.
+	grep -E '^[A-Za-z_ >-]+: [0-9.]+ ms$' <<<"$output" | sed 's/^/# /' >&3
 	refute_line --partial "not ok"
 	assert_line "load: 16 QPs, 15 level-9 deflates of 1048576 bytes each"
 	assert_line "ok - QP 0 completed 0 requests before its disable: its request in flight stopped"
@@ -106,13 +108,67 @@ rate_of() {
 	assert_success
 	limited=$(rate_of "$output")
 	rmdir "$grp"
-	echo "unlimited $free bytes/s, cpu.max 20000 100000: $limited bytes/s" >&2
+	echo "# unlimited $free bytes/s, cpu.max 20000 100000: $limited bytes/s" >&3
 	[ -n "$free" ] && [ -n "$limited" ] && [ "$free" -gt 0 ] ||
 		fail "no rate: '$free' '$limited'"
 	# 20% of a CPU: the ratio must be clearly below 1. The tolerance
 	# (0.5) covers the opener's own CPU time and TCG's timing noise; a
 	# worker outside the group runs at the unlimited rate (ratio ~1).
 	ratio=$((limited * 100 / free))
-	echo "ratio $ratio%" >&2
+	echo "# ratio $ratio%" >&3
 	[ "$ratio" -lt 50 ] || fail "limited/unlimited = $ratio% (want < 50%)"
+}
+
+# ---- the smaller findings ---------------------------------------------------
+
+@test "the driver has no bind or unbind file: devices come and go by create and remove" {
+	drv=/sys/bus/mdev/drivers/accmdev
+	[ -d "$drv" ] || fail "no $drv"
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	[ -e "$drv/$uuid" ] || fail "$uuid is not bound to accmdev"
+	assert [ ! -e "$drv/unbind" ]
+	assert [ ! -e "$drv/bind" ]
+	run -1 "$SWRITE" -n "$drv/unbind" "$uuid"
+	assert [ -e "$drv/$uuid" ]
+	remove_mdev "$uuid"
+}
+
+@test "the saving data fd polls; GET_PRECOPY_INFO out of PRE_COPY is EINVAL" {
+	[[ $(uname -r) != 6.1.* ]] || skip "6.1 has no PRE_COPY (compat.h)"
+	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	run "$ACCBOUND" precopy "$uuid"
+	assert_success
+	refute_line --partial "not ok"
+	refute_line "no PRE_COPY"
+	assert_line --partial "ok - PRE_COPY: all read, poll waits 300 ms and times out"
+	assert_line --partial "ok - STOP_COPY: VFIO_MIG_GET_PRECOPY_INFO fails with EINVAL"
+	assert_line --partial "ok - session over: VFIO_MIG_GET_PRECOPY_INFO fails with EINVAL"
+	assert_line --partial "ok - pre-copy abandoned: VFIO_MIG_GET_PRECOPY_INFO fails with EINVAL"
+}
+
+@test "a ring error at enable raises the QP's interrupt; a doorbell error in STOP none" {
+	uuid=$(create_mdev accmdev0 accmdev-zip-2qp)
+	run "$ACCBOUND" qpirq "$uuid"
+	assert_success
+	assert_line "ok - a ring error at enable latches RING_SIZE and signals the QP's vector once"
+	assert_line "ok - a doorbell error in STOP latches SQ_TAIL and raises no interrupt"
+}
+
+@test "a destination with more algorithms presents the source's after a migration" {
+	src=$(create_mdev accmdev2 accmdev-zip-1qp)
+	dst=$(create_mdev accmdev2 accmdev-zip-1qp)
+	write_to "$MDEV_DEVICES/$src/model_algorithms" crc32c,deflate,inflate
+	want=$(<"$MDEV_DEVICES/$src/migration_version")
+	[ "$want" != "$(<"$MDEV_DEVICES/$dst/migration_version")" ] ||
+		fail "the two devices already agree"
+	run "$ACCBOUND" superset "$src" "$dst"
+	assert_success
+	refute_line --partial "not ok"
+	assert_line "ok - the destination's algorithms are a strict superset"
+	assert_line --partial "ok - after the migration the destination's ALGS is the source's"
+	assert_line "ok - adler32, not the source's, is UNSUPPORTED on the destination"
+	assert_line "ok - a reset keeps the source's ALGS"
+	assert_line "ok - and the device migrates back (ok)"
+	assert_equal "$(<"$MDEV_DEVICES/$dst/migration_version")" "$want"
+	assert_equal "$(<"$MDEV_DEVICES/$dst/model_algorithms")" "crc32c,deflate,inflate"
 }

@@ -22,6 +22,15 @@
  *   accbound rate UUID SECONDS
  *       Keep QP 0 full of 1 MiB crc32c requests for SECONDS; prints the
  *       bytes the device hashed per second of wall time.
+ *   accbound precopy UUID
+ *       poll on a saving data fd, and VFIO_MIG_GET_PRECOPY_INFO out of
+ *       PRE_COPY (prints "no PRE_COPY" and exits 0 where there is none).
+ *   accbound qpirq UUID
+ *       A ring error found at enable raises the QP's interrupt; a
+ *       doorbell error in STOP raises none.
+ *   accbound superset SRC DST
+ *       SRC's algorithms a strict subset of DST's: after a migration DST
+ *       shows SRC's ALGS, refuses what SRC lacks, and migrates back.
  *
  * Times are CLOCK_MONOTONIC around the one system call that does the
  * control operation. Each check prints "ok - ..." or "not ok - ...";
@@ -29,11 +38,15 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
+
+#include <linux/vfio.h>
 
 #include "accmig.h"
 #include "accref.h"
@@ -472,6 +485,195 @@ static int t_rate(const char *uuid, int seconds)
 	return 0;
 }
 
+/* ---- the smaller findings --------------------------------------------- */
+
+/* poll(2) of @fd for POLLIN, waiting up to @ms; the revents. */
+static int poll_in(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms) < 0 ? -1 : pfd.revents;
+}
+
+/* VFIO_MIG_GET_PRECOPY_INFO on @fd: 0 or the errno. */
+static int precopy_errno(struct acc_dev *d, int fd)
+{
+	uint64_t initial, dirty;
+
+	return -acc_mig_precopy_info(d, fd, &initial, &dirty);
+}
+
+static int t_precopy(const char *uuid)
+{
+	static uint8_t buf[ACC_MIG_CHUNK];
+	struct acc_dev d;
+	uint64_t flags;
+	ssize_t n;
+	int fd, ev;
+
+	if (acc_open(&d, uuid))
+		die(&d, uuid);
+	if (acc_mig_flags(&d, &flags))
+		die(&d, "migration flags");
+	if (!(flags & ACC_MIG_F_PRE_COPY)) {
+		printf("no PRE_COPY\n");
+		acc_close(&d);
+		return 0;
+	}
+	if (acc_mig_set_state(&d, ACC_MIG_PRE_COPY, &fd))
+		die(&d, "RUNNING -> PRE_COPY");
+	check(poll_in(fd, 0) & POLLIN, "PRE_COPY: readable before the header is read");
+	while ((n = acc_mig_read(&d, fd, buf, sizeof(buf), 5000)) > 0)
+		;
+	check(n == -ENOMSG, "PRE_COPY: the header read, then ENOMSG (%zd)", n);
+	ev = poll_in(fd, 300);
+	check(ev == 0, "PRE_COPY: all read, poll waits 300 ms and times out (revents %#x)",
+	      ev);
+	check(precopy_errno(&d, fd) == 0, "PRE_COPY: VFIO_MIG_GET_PRECOPY_INFO works");
+	if (acc_mig_set_state(&d, ACC_MIG_STOP_COPY, NULL))
+		die(&d, "PRE_COPY -> STOP_COPY");
+	ev = poll_in(fd, 0);
+	check(ev & POLLIN, "STOP_COPY: readable (revents %#x)", ev);
+	while ((n = acc_mig_read(&d, fd, buf, sizeof(buf), 5000)) > 0)
+		;
+	check(n == 0, "STOP_COPY: read to the end (%zd)", n);
+	ev = poll_in(fd, 0);
+	check(ev & POLLIN, "STOP_COPY: the end of the stream is readable (revents %#x)",
+	      ev);
+	ev = precopy_errno(&d, fd);
+	check(ev == EINVAL, "STOP_COPY: VFIO_MIG_GET_PRECOPY_INFO fails with EINVAL (%s)",
+	      strerror(ev));
+	if (acc_mig_set_state(&d, ACC_MIG_RUNNING, NULL))
+		die(&d, "STOP_COPY -> RUNNING");
+	ev = precopy_errno(&d, fd);
+	check(ev == EINVAL, "session over: VFIO_MIG_GET_PRECOPY_INFO fails with EINVAL (%s)",
+	      strerror(ev));
+	ev = poll_in(fd, 0);
+	check(ev & (POLLERR | POLLHUP), "session over: poll reports it (revents %#x)",
+	      ev);
+	close(fd);
+
+	/* Pre-copy abandoned: PRE_COPY -> RUNNING ends the session. */
+	if (acc_mig_set_state(&d, ACC_MIG_PRE_COPY, &fd))
+		die(&d, "RUNNING -> PRE_COPY");
+	if (acc_mig_set_state(&d, ACC_MIG_RUNNING, NULL))
+		die(&d, "PRE_COPY -> RUNNING");
+	ev = precopy_errno(&d, fd);
+	check(ev == EINVAL, "pre-copy abandoned: VFIO_MIG_GET_PRECOPY_INFO fails with EINVAL (%s)",
+	      strerror(ev));
+	close(fd);
+	acc_close(&d);
+	return failures ? 1 : 0;
+}
+
+/* Signals on eventfd @efd since the last call. */
+static uint64_t efd_take(int efd)
+{
+	uint64_t n = 0;
+
+	if (read(efd, &n, sizeof(n)) != sizeof(n))
+		n = 0;
+	return n;
+}
+
+static int t_qpirq(const char *uuid)
+{
+	struct acc_qp q0 = { 0 }, q1;
+	struct acc_dev d;
+	uint32_t irqs;
+	int32_t efd;
+
+	if (acc_open(&d, uuid))
+		die(&d, uuid);
+	if (d.nqps < 2)
+		die(&d, "want 2 QPs");
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0 || acc_irq_set(&d, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1, &efd))
+		die(&d, "eventfd on vector 0");
+	q0.d = &d;
+	q0.idx = 0;
+	if (acc_qp_wr32(&q0, ACCMDEV_QP_SQ_SIZE, 3) ||
+	    acc_qp_wr32(&q0, ACCMDEV_QP_CQ_SIZE, 16) ||
+	    acc_qp_wr32(&q0, ACCMDEV_QP_ENABLE, 1))
+		die(&d, "enable with a bad ring size");
+	usleep(100000);
+	check(qp_rd(&q0, ACCMDEV_QP_ERROR) == ACCMDEV_QP_ERR_RING_SIZE &&
+	      qp_rd(&q0, ACCMDEV_QP_IRQ_COUNT) == 1 && efd_take(efd) == 1,
+	      "a ring error at enable latches RING_SIZE and signals the QP's vector once");
+
+	if (acc_qp_setup(&d, &q1, 1, RING, RING))
+		die(&d, "QP 1");
+	if (acc_mig_set_state(&d, ACC_MIG_STOP, NULL))
+		die(&d, "RUNNING -> STOP");
+	irqs = qp_rd(&q1, ACCMDEV_QP_IRQ_COUNT);
+	efd_take(q1.efd);
+	if (acc_qp_wr32(&q1, ACCMDEV_QP_SQ_TAIL, RING + 5))
+		die(&d, "bad doorbell");
+	usleep(100000);
+	check(qp_rd(&q1, ACCMDEV_QP_ERROR) == ACCMDEV_QP_ERR_SQ_TAIL &&
+	      qp_rd(&q1, ACCMDEV_QP_IRQ_COUNT) == irqs && efd_take(q1.efd) == 0,
+	      "a doorbell error in STOP latches SQ_TAIL and raises no interrupt");
+	if (acc_mig_set_state(&d, ACC_MIG_RUNNING, NULL))
+		die(&d, "STOP -> RUNNING");
+	acc_qp_teardown(&q1);
+	close(efd);
+	acc_close(&d);
+	return failures ? 1 : 0;
+}
+
+static uint32_t reg_algs(struct acc_dev *d)
+{
+	uint32_t v;
+
+	if (acc_rd32(d, ACCMDEV_REG_ALGS, &v))
+		die(d, "ALGS");
+	return v;
+}
+
+static int t_superset(const char *us, const char *ud)
+{
+	struct acc_mig_opts opts = { .no_precopy = true };
+	struct accmdev_cqe cqe;
+	struct acc_mig_stats st;
+	struct acc_dev src, dst;
+	struct acc_dma buf;
+	struct acc_qp qp;
+	uint32_t sa, da;
+	int ret;
+
+	open_pair(&src, us, &dst, ud);
+	sa = reg_algs(&src);
+	da = reg_algs(&dst);
+	printf("ALGS: source %#x, destination %#x\n", sa, da);
+	check((sa & da) == sa && sa != da,
+	      "the destination's algorithms are a strict superset");
+	if (acc_migrate(&src, &dst, &opts, &st))
+		die(&src, "migration");
+	da = reg_algs(&dst);
+	check(da == sa, "after the migration the destination's ALGS is the source's (%#x)",
+	      da);
+	if (acc_qp_setup(&dst, &qp, 0, RING, RING) || acc_dma_map(&dst, 4096, &buf))
+		die(&dst, "QP");
+	for (unsigned int op = 0; op < ACCMDEV_OP_COUNT; op++) {
+		if (sa & (1u << op))
+			continue;
+		ret = acc_oneshot(&qp, op, 0, &buf, 16, NULL, 0, &cqe);
+		check(!ret && le16toh(cqe.status) == ACCMDEV_ST_UNSUPPORTED,
+		      "%s, not the source's, is UNSUPPORTED on the destination",
+		      acc_op_name(op));
+	}
+	acc_qp_teardown(&qp);
+	if (acc_reset(&dst) || acc_reset(&src))
+		die(&src, "reset");
+	check(reg_algs(&dst) == sa, "a reset keeps the source's ALGS");
+	ret = acc_migrate(&dst, &src, &opts, &st);
+	check(!ret, "and the device migrates back (%s)",
+	      ret ? acc_error(&dst) : "ok");
+	acc_close(&dst);
+	acc_close(&src);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -483,8 +685,15 @@ int main(int argc, char **argv)
 		return t_downtime(argv[2], argv[3], !strcmp(argv[4], "loaded"));
 	if (argc == 4 && !strcmp(argv[1], "rate"))
 		return t_rate(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "precopy"))
+		return t_precopy(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "qpirq"))
+		return t_qpirq(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "superset"))
+		return t_superset(argv[2], argv[3]);
 	fprintf(stderr,
 		"usage: accbound bounds UUID BOUND_MS | carry SRC DST OUTDIR |\n"
-		"       downtime SRC DST loaded|idle | rate UUID SECONDS\n");
+		"       downtime SRC DST loaded|idle | rate UUID SECONDS |\n"
+		"       precopy UUID | qpirq UUID | superset SRC DST\n");
 	return 2;
 }
