@@ -434,9 +434,10 @@ static int t_downtime(const char *us, const char *ud, int loaded)
 	}
 	if (acc_migrate(&src, &dst, &opts, &st))
 		die(&src, "migration");
-	printf("downtime %s: %.1f ms (stop %.1f ms, save %.1f ms, resume %.1f ms)\n",
+	/* From entering STOP_COPY (the halt included) to RUNNING. */
+	printf("downtime %s: %.1f ms (halt and save %.1f ms, resume %.1f ms)\n",
 	       loaded ? "loaded" : "idle", (st.t_running - st.t_stop) / 1e6,
-	       (st.t_stop - st.t_start) / 1e6, (st.t_saved - st.t_stop) / 1e6,
+	       (st.t_saved - st.t_stop) / 1e6,
 	       (st.t_running - st.t_saved) / 1e6);
 	/* Closing the loaded destination is bounded too. */
 	acc_close(&dst);
