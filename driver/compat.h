@@ -112,8 +112,8 @@ struct vfio_precopy_info {
  * The device's worker runs in the cgroups of the process that opened the
  * device, as vhost's kthread worker did before vhost_task (6.4) and does
  * again in its kthread mode (fork_owner, in Debian's 6.12):
- * cgroup_attach_task_all(), exported GPL in 6.1, 6.12 and since, and a
- * stub returning 0 without CONFIG_CGROUPS. vhost_task_create() (6.4+,
+ * cgroup_attach_task_all(), exported GPL in 6.1, 6.12 and 7.3 alike
+ * (their Module.symvers), and a stub returning 0 without CONFIG_CGROUPS. vhost_task_create() (6.4+,
  * only with CONFIG_VHOST_TASK, and with a signature that has changed
  * since) is not used.
  */
