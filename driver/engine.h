@@ -24,8 +24,9 @@ struct vfio_device;
  * under a millisecond of CPU each), at most one chunk of output for
  * inflate, and ACCMDEV_DEFLATE_STEP bytes of input for deflate: level 9
  * on adversarial input (random bytes from a two-letter alphabet) costs
- * about 5.5 us a byte on a 2020s x86 core, so 4 KiB is some 20 ms, about
- * one scheduler period, where a whole chunk would be 350 ms. 64 KiB
+ * about 5.5 us a byte (user-space zlib on the build host), so 4 KiB is
+ * some 20 ms, about one scheduler period, where a whole chunk would be
+ * 350 ms. 64 KiB
  * keeps the vfio_dma_rw() calls per request few and the bounce buffers
  * small enough for kmalloc.
  */
