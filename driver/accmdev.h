@@ -22,7 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
-#include <linux/workqueue.h>
+#include <linux/wait.h>
 
 #include "mig.h"
 #include "migver.h"
@@ -76,21 +76,42 @@ struct accmdev_device {
 	u32 model_algs;			/* subset of the model rev's algs */
 	bool open;			/* between open_device and close */
 
-	/* The emulated PCI device, see qp.h for the locking rules. */
-	struct mutex ctl_lock;		/* serialises worker stop and start */
-	spinlock_t regs_lock;		/* protects st (not the QP ctx) */
+	/*
+	 * The emulated PCI device, see qp.h for the locking rules.
+	 * ctl_lock serialises worker stop and start. It is held while a
+	 * control path (QP disable, CTX_CLEAR, reset, halt, close) waits
+	 * for the worker, and that wait is bounded: the engine works in
+	 * steps of at most ACCMDEV_CHUNK bytes of input (deflate:
+	 * ACCMDEV_DEFLATE_STEP) and checks accmdev_qp_should_stop()
+	 * between them, so the wait lasts at most the step in flight.
+	 */
+	struct mutex ctl_lock;
+	spinlock_t regs_lock;		/* protects st, running, busy */
 	bool running;			/* under regs_lock: worker may run */
 	struct accmdev_state st;	/* everything migration carries */
 	struct accmdev_engine eng;	/* worker scratch, from open */
-	struct work_struct work;	/* serves every QP round-robin */
+	/*
+	 * The worker, a kthread per open device in the cgroups of the
+	 * process that opened it, serves every QP round-robin in passes.
+	 * Under regs_lock: kicked asks for a pass, in_pass is true during
+	 * one, busy is the QP whose request it is running (waiters read
+	 * in_pass and busy with READ_ONCE); idle_wq wakes when it leaves a
+	 * QP or ends a pass.
+	 */
+	struct task_struct *worker;
+	bool kicked;
+	bool in_pass;
+	struct accmdev_qp *busy;
+	wait_queue_head_t idle_wq;
 
 	spinlock_t irq_lock;		/* protects the eventfd triggers */
 	struct eventfd_ctx *msix_trigger[ACCMDEV_QP_MAX];
 	struct eventfd_ctx *req_trigger;
 
 	/*
-	 * Live migration (mig.c). Lock order: state_mutex, then ctl_lock
-	 * or a file's lock. No user memory is copied under state_mutex.
+	 * Live migration (mig.c). Lock order: state_mutex, then lock,
+	 * ctl_lock or a file's lock. No user memory is copied under
+	 * state_mutex.
 	 */
 	struct mutex state_mutex;	/* protects mig_state and the files */
 	enum vfio_device_mig_state mig_state;

@@ -7,6 +7,7 @@
 #ifndef ACCMDEV_COMPAT_H
 #define ACCMDEV_COMPAT_H
 
+#include <linux/cgroup.h>
 #include <linux/crc32.h>
 #include <linux/eventfd.h>
 #include <linux/version.h>
@@ -106,5 +107,20 @@ struct vfio_precopy_info {
 	__aligned_u64 dirty_bytes;
 };
 #endif
+
+/*
+ * The device's worker runs in the cgroups of the process that opened the
+ * device, as vhost's kthread worker did before vhost_task (6.4) and does
+ * again in its kthread mode (fork_owner, in Debian's 6.12):
+ * cgroup_attach_task_all(), exported GPL in 6.1, 6.12 and 7.3 alike
+ * (their Module.symvers), and a stub returning 0 without CONFIG_CGROUPS. vhost_task_create() (6.4+,
+ * only with CONFIG_VHOST_TASK, and with a signature that has changed
+ * since) is not used.
+ */
+static inline int accmdev_cgroup_attach(struct task_struct *from,
+					struct task_struct *to)
+{
+	return cgroup_attach_task_all(from, to);
+}
 
 #endif /* ACCMDEV_COMPAT_H */

@@ -11,6 +11,13 @@
  *
  * The zlib calls use the kernel's zlib with caller-provided workspaces,
  * so nothing is allocated per request.
+ *
+ * Every request runs in steps (engine.h): between two steps the engine
+ * yields (cond_resched()) and asks the worker's stop callback whether to
+ * go on. A stopped request returns ACCMDEV_ST_STOPPED having changed
+ * nothing but the engine's scratch and bytes of its own destination
+ * buffer, which a rerun writes again: the caller drops it and runs it
+ * again later from its descriptor.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -68,6 +75,13 @@ bool accmdev_op_streams(unsigned int op)
 {
 	return op == ACCMDEV_OP_CRC32C || op == ACCMDEV_OP_ADLER32 ||
 	       op == ACCMDEV_OP_SHA256 || op == ACCMDEV_OP_SHA224;
+}
+
+/* A preemption point between two steps: true if the request must stop. */
+static bool accmdev_engine_pause(struct accmdev_engine *e)
+{
+	cond_resched();
+	return e->stop && e->stop(e->stop_arg);
 }
 
 /* adler32 (RFC 1950) of @len bytes, continuing from @adler. */
@@ -144,11 +158,12 @@ static u16 accmdev_exec_stream(struct vfio_device *vdev,
 		return ACCMDEV_ST_NO_CONTEXT;
 
 	for (off = 0; off < req->src_len; off += n) {
+		if (off && accmdev_engine_pause(e))
+			return ACCMDEV_ST_STOPPED;
 		n = min_t(u32, req->src_len - off, ACCMDEV_CHUNK);
 		if (vfio_dma_rw(vdev, req->src + off, e->in, n, false))
 			return ACCMDEV_ST_SRC_FAULT;
 		accmdev_stream_feed(ctx, e->in, n);
-		cond_resched();
 	}
 
 	switch (req->op) {
@@ -178,24 +193,42 @@ static u16 accmdev_exec_stream(struct vfio_device *vdev,
 }
 
 /*
- * Shared by deflate and inflate: keep zs fed from src. Returns false on a
- * DMA fault. *in_off counts the bytes of src read so far.
+ * Shared by deflate and inflate: keep zs fed from src, at most @step
+ * bytes at a time. Returns false on a DMA fault. *in_off counts the
+ * bytes of src read so far.
  */
 static bool accmdev_z_refill(struct vfio_device *vdev,
 			     struct accmdev_engine *e,
-			     const struct accmdev_req *req, u32 *in_off)
+			     const struct accmdev_req *req, u32 *in_off,
+			     u32 step)
 {
 	u32 n;
 
-	if (e->zs.avail_in || *in_off == req->src_len)
+	if (e->zs.avail_in)
 		return true;
-	n = min_t(u32, req->src_len - *in_off, ACCMDEV_CHUNK);
-	if (vfio_dma_rw(vdev, req->src + *in_off, e->in, n, false))
-		return false;
-	*in_off += n;
-	e->zs.next_in = e->in;
+	if (!e->zin_left) {
+		if (*in_off == req->src_len)
+			return true;
+		n = min_t(u32, req->src_len - *in_off, ACCMDEV_CHUNK);
+		if (vfio_dma_rw(vdev, req->src + *in_off, e->in, n, false))
+			return false;
+		*in_off += n;
+		e->zin = e->in;
+		e->zin_left = n;
+	}
+	n = min(e->zin_left, step);
+	e->zs.next_in = e->zin;
 	e->zs.avail_in = n;
+	e->zin += n;
+	e->zin_left -= n;
 	return true;
+}
+
+/* All of src is read and given to zs. */
+static bool accmdev_z_in_done(const struct accmdev_engine *e,
+			      const struct accmdev_req *req, u32 in_off)
+{
+	return in_off == req->src_len && !e->zin_left && !e->zs.avail_in;
 }
 
 /* Write what zs produced to dst; @all also flushes a partial chunk. */
@@ -234,11 +267,15 @@ static u16 accmdev_exec_deflate(struct vfio_device *vdev,
 		return ACCMDEV_ST_INTERNAL;
 	zs->next_out = e->out;
 	zs->avail_out = ACCMDEV_CHUNK;
+	e->zin_left = 0;
 	*out_len = 0;
 	do {
-		if (!accmdev_z_refill(vdev, e, req, &in_off))
+		if (in_off && accmdev_engine_pause(e))
+			return ACCMDEV_ST_STOPPED;
+		if (!accmdev_z_refill(vdev, e, req, &in_off,
+				      ACCMDEV_DEFLATE_STEP))
 			return ACCMDEV_ST_SRC_FAULT;
-		ret = zlib_deflate(zs, in_off == req->src_len && !zs->avail_in ?
+		ret = zlib_deflate(zs, accmdev_z_in_done(e, req, in_off) ?
 				   Z_FINISH : Z_NO_FLUSH);
 		/* Z_BUF_ERROR only ever means "no progress": a bug here. */
 		if (ret != Z_OK && ret != Z_STREAM_END)
@@ -246,7 +283,6 @@ static u16 accmdev_exec_deflate(struct vfio_device *vdev,
 		st = accmdev_z_drain(vdev, e, req, out_len, ret == Z_STREAM_END);
 		if (st)
 			return st;
-		cond_resched();
 	} while (ret != Z_STREAM_END);
 	return ACCMDEV_ST_OK;
 }
@@ -266,9 +302,12 @@ static u16 accmdev_exec_inflate(struct vfio_device *vdev,
 		return ACCMDEV_ST_INTERNAL;
 	zs->next_out = e->out;
 	zs->avail_out = ACCMDEV_CHUNK;
+	e->zin_left = 0;
 	*out_len = 0;
 	do {
-		if (!accmdev_z_refill(vdev, e, req, &in_off))
+		if (in_off && accmdev_engine_pause(e))
+			return ACCMDEV_ST_STOPPED;
+		if (!accmdev_z_refill(vdev, e, req, &in_off, ACCMDEV_CHUNK))
 			return ACCMDEV_ST_SRC_FAULT;
 		ret = zlib_inflate(zs, Z_SYNC_FLUSH);
 		/* Z_BUF_ERROR: no progress possible, the input is truncated. */
@@ -277,10 +316,9 @@ static u16 accmdev_exec_inflate(struct vfio_device *vdev,
 		st = accmdev_z_drain(vdev, e, req, out_len, ret == Z_STREAM_END);
 		if (st)
 			return st;
-		cond_resched();
 	} while (ret != Z_STREAM_END);
 	/* One stream per request: trailing bytes are an error. */
-	if (zs->avail_in || in_off != req->src_len)
+	if (!accmdev_z_in_done(e, req, in_off))
 		return ACCMDEV_ST_DATA_ERROR;
 	return ACCMDEV_ST_OK;
 }
@@ -289,7 +327,9 @@ static u16 accmdev_exec_inflate(struct vfio_device *vdev,
  * Run one validated request: returns its status, and on success fills
  * @cqe's result and result_len. After a failure the caller closes the
  * QP's stream if it is of the request's opcode, so a stream never
- * continues from a state that half-consumed a request.
+ * continues from a state that half-consumed a request. @ctx is the
+ * request's copy of the stream (e->ctx): on ACCMDEV_ST_STOPPED the
+ * caller drops it.
  */
 u16 accmdev_engine_exec(struct vfio_device *vdev, struct accmdev_engine *e,
 			struct accmdev_ctx *ctx, const struct accmdev_req *req,

@@ -16,8 +16,29 @@
 
 struct vfio_device;
 
-/* Requests are read and written in chunks of this size. */
+/*
+ * Requests are read and written in chunks of this size, and a request
+ * is bounded between preemption points by bytes: the engine yields and
+ * asks whether to stop (struct accmdev_engine's stop) after each step.
+ * A step is one chunk of input for crc32c, adler32 and the SHAs (well
+ * under a millisecond of CPU each), at most one chunk of output for
+ * inflate, and ACCMDEV_DEFLATE_STEP bytes of input for deflate: level 9
+ * on adversarial input (random bytes from a two-letter alphabet) costs
+ * about 5.5 us a byte (user-space zlib on the build host), so 4 KiB is
+ * some 20 ms, about one scheduler period, where a whole chunk would be
+ * 350 ms. 64 KiB
+ * keeps the vfio_dma_rw() calls per request few and the bounce buffers
+ * small enough for kmalloc.
+ */
 #define ACCMDEV_CHUNK		(64 * 1024)
+#define ACCMDEV_DEFLATE_STEP	(4 * 1024)
+
+/*
+ * Not a device status: the request was stopped between two steps. It
+ * left nothing the device publishes (no completion, no stream context
+ * change) and runs again from its descriptor (Documentation/device.rst).
+ */
+#define ACCMDEV_ST_STOPPED	0xffff
 
 /*
  * A queue pair's open stream. Plain data with no pointers, so that
@@ -32,7 +53,7 @@ struct accmdev_ctx {
 
 /*
  * Per-device scratch of the worker, allocated at open. Only the device's
- * work item uses it, and a work item never runs twice at once.
+ * worker uses it.
  */
 struct accmdev_engine {
 	u8 *in;				/* ACCMDEV_CHUNK of input */
@@ -40,6 +61,13 @@ struct accmdev_engine {
 	void *deflate_ws;		/* zlib workspaces, if in the model */
 	void *inflate_ws;
 	struct z_stream_s zs;
+	const u8 *zin;			/* input read, not yet given to zs */
+	u32 zin_left;
+	/* The request's copy of its QP's stream, committed on completion. */
+	struct accmdev_ctx ctx;
+	/* Asked between steps: true stops the request. */
+	bool (*stop)(void *arg);
+	void *stop_arg;
 };
 
 /* One decoded, validated request. */

@@ -9,11 +9,13 @@
  * peer-to-peer transactions, so the P2P arcs change nothing: RUNNING_P2P
  * runs like RUNNING and PRE_COPY_P2P like PRE_COPY. Leaving RUNNING (or
  * RUNNING_P2P) for STOP, or PRE_COPY for STOP_COPY, halts the worker:
- * the descriptor in flight completes and raises its interrupt before
- * the arc returns, and after it the device neither reads nor writes
- * guest memory nor signals an interrupt. Work queued on the rings but
- * not started stays there, described by the ring indices the stream
- * carries, and runs on the destination: each request completes once.
+ * the request in flight stops at its next step (a bounded wait, see
+ * qp.c) without completing, and after the arc the device neither reads
+ * nor writes guest memory nor signals an interrupt. The stopped request
+ * and the work queued behind it stay on the rings, described by the
+ * ring indices and stream contexts the stream carries (from before the
+ * stopped request), and run on the destination from their descriptors:
+ * each request completes once.
  *
  * The stream (uapi/accmdev_mig.h, Documentation/migration.rst). Pre-copy
  * sends the preamble and the VERSION record, the device-level
@@ -44,6 +46,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -173,9 +176,33 @@ out_unlock:
 }
 
 /*
+ * Readable when there are bytes to read or the end of the stream (read
+ * returns 0): a pre-copy reader that has read everything waits here for
+ * stop-copy instead of spinning on ENOMSG. A session that ended is an
+ * error (read fails with ENODEV).
+ */
+static __poll_t accmdev_save_poll(struct file *filp,
+				  struct poll_table_struct *wait)
+{
+	struct accmdev_mig_file *migf = filp->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &migf->wq, wait);
+	mutex_lock(&migf->lock);
+	if (migf->disabled)
+		mask = EPOLLERR | EPOLLHUP;
+	else if (migf->pos < migf->filled || migf->final)
+		mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&migf->lock);
+	return mask;
+}
+
+/*
  * VFIO_MIG_GET_PRECOPY_INFO. A saving file is in a PRE_COPY state until
  * stop-copy appends the device state, which also ends pre-copy. All the
- * pre-copy data is initial data; the device never has dirty data.
+ * pre-copy data is initial data; the device never has dirty data. Out of
+ * PRE_COPY, in STOP_COPY or once the session has ended, it is EINVAL, as
+ * the uAPI says.
  */
 static long accmdev_save_ioctl(struct file *filp, unsigned int cmd,
 			       unsigned long arg)
@@ -193,9 +220,7 @@ static long accmdev_save_ioctl(struct file *filp, unsigned int cmd,
 		return -EINVAL;
 
 	mutex_lock(&migf->lock);
-	if (migf->disabled)
-		ret = -ENODEV;
-	else if (migf->final)
+	if (migf->disabled || migf->final)
 		ret = -EINVAL;
 	info.flags = 0;
 	info.initial_bytes = migf->filled - min(migf->pos, migf->filled);
@@ -307,6 +332,7 @@ out_unlock:
 static const struct file_operations accmdev_save_fops = {
 	.owner		= THIS_MODULE,
 	.read		= accmdev_save_read,
+	.poll		= accmdev_save_poll,
 	.unlocked_ioctl	= accmdev_save_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= accmdev_mig_release,
@@ -335,6 +361,7 @@ accmdev_mig_file_new(struct accmdev_device *adev, bool saving, size_t size)
 	migf->size = size;
 	migf->dev = adev->vdev.dev;
 	mutex_init(&migf->lock);
+	init_waitqueue_head(&migf->wq);
 	migf->filp = anon_inode_getfile("accmdev_mig",
 					saving ? &accmdev_save_fops :
 						 &accmdev_resume_fops,
@@ -360,6 +387,7 @@ static void accmdev_mig_file_end(struct accmdev_mig_file *migf)
 	mutex_lock(&migf->lock);
 	migf->disabled = true;
 	mutex_unlock(&migf->lock);
+	wake_up_interruptible_all(&migf->wq);
 	fput(migf->filp);
 }
 
@@ -481,6 +509,7 @@ out_unlock:
 	spin_unlock(&adev->regs_lock);
 	mutex_unlock(&adev->ctl_lock);
 	mutex_unlock(&migf->lock);
+	wake_up_interruptible_all(&migf->wq);
 }
 
 /*
@@ -767,6 +796,8 @@ static int accmdev_mig_decode(struct accmdev_mig_file *migf,
 	    le32_to_cpu(d->rr) >= st->nqps)
 		return accmdev_mig_bad(p, -EINVAL, "DEVICE disagrees");
 	ns->rr = le32_to_cpu(d->rr);
+	/* A destination with more algorithms becomes the source's device. */
+	ns->algs = src.algs;
 
 	if (p->pci_len != accmdev_mig_pci_len(st->nqps))
 		return accmdev_mig_bad(p, -EINVAL, "PCI sized wrong");
@@ -835,8 +866,18 @@ static int accmdev_mig_load(struct accmdev_device *adev,
 		goto out_free;
 	}
 
+	/*
+	 * The guest must see the device it had: a destination whose
+	 * algorithms are a superset of the source's takes the source's, in
+	 * ALGS and in its model (model_algorithms, migration_version), for
+	 * as long as the model is not changed by hand while closed.
+	 */
+	mutex_lock(&adev->lock);
+	adev->model_algs = ns->algs;
+	mutex_unlock(&adev->lock);
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
+	adev->st.algs = ns->algs;
 	adev->st.rr = ns->rr;
 	adev->st.pci = ns->pci;
 	for (i = 0; i < model->nqps; i++)

@@ -8,6 +8,7 @@
 
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "migver.h"
 
@@ -36,6 +37,8 @@ struct accmdev_mig_file {
 	/* Resuming: what this device accepts, and where to log refusals. */
 	struct accmdev_migver_dst dst;
 	struct device *dev;
+	/* Saving: poll's waiters, woken when final or disabled is set. */
+	wait_queue_head_t wq;
 };
 
 void accmdev_mig_init(struct accmdev_device *adev);

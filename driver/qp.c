@@ -4,14 +4,29 @@
  * and device open, close and reset.
  *
  * A doorbell (SQ_TAIL or CQ_HEAD write) only records the index and
- * queues the device's work item. The work item serves the QPs
- * round-robin, starting one QP further each pass, at most
- * ACCMDEV_QP_BUDGET descriptors per QP per pass, and queues itself again
- * while any QP may have more: a busy QP cannot starve the others, and
- * one device cannot hold a worker thread for long. For each descriptor
+ * kicks the device's worker, a kthread created at open in the cgroups of
+ * the opener (vhost's recipe), so that the cgroup's limits (cpu.max,
+ * cpuset) bound the device's work as they bound the guest's vCPUs. The
+ * worker serves the QPs round-robin in passes, starting one QP further
+ * each pass, at most ACCMDEV_QP_BUDGET descriptors per QP per pass, and
+ * kicks itself again while any QP may have more: a busy QP cannot
+ * starve the others. For each descriptor
  * it reads the SQ entry, runs it, writes the CQ entry and then its phase
- * bit, and publishes the new indices. Each QP that completed anything in
- * a pass (or halted on a QP error) gets one interrupt.
+ * bit, and publishes the new indices and the request's stream context.
+ * Each QP that completed anything in a pass (or halted on a QP error)
+ * gets one interrupt, raised under regs_lock.
+ *
+ * Bounded control paths. A request runs in steps (engine.h), and the
+ * engine asks accmdev_qp_should_stop() between two steps. Whatever stops
+ * the worker makes that true first: QP disable clears enabled, CTX_CLEAR
+ * sets held, and halt, reset and close clear running. The request in
+ * flight then stops at its next step, publishing nothing (its descriptor
+ * is not consumed and the stream context is untouched, since it ran on
+ * a copy), and the control path waits only for that step: for the
+ * worker to leave the QP (adev->busy), or for the worker to return. A
+ * stopped request runs again from its descriptor when its QP runs
+ * again, here or on a migration destination, since the ring indices and
+ * the context that migration carries are those from before it.
  *
  * All device memory access is vfio_dma_rw(), which is atomic against
  * the user's DMA unmaps: a descriptor whose buffers are unmapped while
@@ -21,12 +36,14 @@
 
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/log2.h>
+#include <linux/sched.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
-#include <linux/workqueue.h>
 
 #include "accmdev.h"
+#include "compat.h"
 
 static_assert(ACCMDEV_MAX_TYPE_QPS <= ACCMDEV_QP_MAX);
 static_assert(sizeof(struct accmdev_sqe) == ACCMDEV_SQE_SIZE);
@@ -110,8 +127,10 @@ static void accmdev_qp_clear_run(struct accmdev_qp *qp)
 void accmdev_qp_kick_locked(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->regs_lock);
-	if (adev->running && accmdev_pci_master_enabled(adev))
-		queue_work(system_unbound_wq, &adev->work);
+	if (adev->running && accmdev_pci_master_enabled(adev)) {
+		adev->kicked = true;
+		wake_up_process(adev->worker);
+	}
 }
 
 /* Latch a QP error (the first one wins); the QP stops. */
@@ -124,12 +143,45 @@ static void accmdev_qp_fail(struct accmdev_device *adev, struct accmdev_qp *qp,
 	spin_unlock(&adev->regs_lock);
 }
 
-static void accmdev_qp_irq(struct accmdev_device *adev, unsigned int q)
+/*
+ * Raise QP @q's interrupt. Under regs_lock, so that whoever clears
+ * running under it (halt) sees every interrupt raised before, and none
+ * after, from paths that check running first.
+ */
+static void accmdev_qp_irq_locked(struct accmdev_device *adev, unsigned int q)
 {
-	spin_lock(&adev->regs_lock);
+	lockdep_assert_held(&adev->regs_lock);
 	adev->st.qp[q].irq_count++;
-	spin_unlock(&adev->regs_lock);
 	accmdev_irq_signal(adev, q);
+}
+
+/*
+ * The engine's stop callback, between two steps of a request of the QP
+ * in adev->busy: stop if that QP or the device is being stopped.
+ */
+static bool accmdev_qp_should_stop(void *arg)
+{
+	struct accmdev_device *adev = arg;
+	struct accmdev_qp *qp;
+	bool stop;
+
+	spin_lock(&adev->regs_lock);
+	qp = adev->busy;
+	stop = !adev->running || !qp || !qp->enabled || qp->held;
+	spin_unlock(&adev->regs_lock);
+	return stop;
+}
+
+/*
+ * Wait until the worker is not running a request of @qp, which the
+ * caller has disabled or held under regs_lock (so the worker starts no
+ * new one): at most one step of the request in flight.
+ */
+static void accmdev_qp_wait_idle(struct accmdev_device *adev,
+				 struct accmdev_qp *qp)
+{
+	lockdep_assert_held(&adev->ctl_lock);
+	wait_event(adev->idle_wq, READ_ONCE(adev->busy) != qp);
 }
 
 /* Is there a descriptor to serve, and room for its completion? */
@@ -204,10 +256,18 @@ static u16 accmdev_qp_decode(struct accmdev_device *adev,
 	return ACCMDEV_ST_OK;
 }
 
-/* Serve the descriptor of @s. Returns false if the QP halted. */
-static bool accmdev_qp_step(struct accmdev_device *adev, struct accmdev_qp *qp,
-			    const struct accmdev_slot *s)
+enum accmdev_step {
+	ACCMDEV_STEP_DONE,	/* completed and published */
+	ACCMDEV_STEP_HALTED,	/* the QP halted on an error */
+	ACCMDEV_STEP_STOPPED,	/* stopped; it runs again from its SQE */
+};
+
+/* Serve the descriptor of @s, with @qp in adev->busy. */
+static enum accmdev_step accmdev_qp_step(struct accmdev_device *adev,
+					 struct accmdev_qp *qp,
+					 const struct accmdev_slot *s)
 {
+	struct accmdev_ctx *ctx = &adev->eng.ctx;
 	struct accmdev_sqe sqe;
 	struct accmdev_cqe cqe = {};
 	struct accmdev_req req = {};
@@ -216,15 +276,21 @@ static bool accmdev_qp_step(struct accmdev_device *adev, struct accmdev_qp *qp,
 
 	if (vfio_dma_rw(&adev->vdev, s->sqe_iova, &sqe, sizeof(sqe), false)) {
 		accmdev_qp_fail(adev, qp, ACCMDEV_QP_ERR_SQ_READ);
-		return false;
+		return ACCMDEV_STEP_HALTED;
 	}
+	/* The request runs on a copy of the stream: see the top of file. */
+	spin_lock(&adev->regs_lock);
+	*ctx = qp->ctx;
+	spin_unlock(&adev->regs_lock);
 	status = accmdev_qp_decode(adev, s, &sqe, &req);
 	if (status == ACCMDEV_ST_OK)
-		status = accmdev_engine_exec(&adev->vdev, &adev->eng, &qp->ctx,
+		status = accmdev_engine_exec(&adev->vdev, &adev->eng, ctx,
 					     &req, &cqe);
+	if (status == ACCMDEV_ST_STOPPED)
+		return ACCMDEV_STEP_STOPPED;
 	/* A failed request of the open stream's opcode closes the stream. */
-	if (status != ACCMDEV_ST_OK && qp->ctx.op == sqe.opcode + 1u)
-		memset(&qp->ctx, 0, sizeof(qp->ctx));
+	if (status != ACCMDEV_ST_OK && ctx->op == sqe.opcode + 1u)
+		memset(ctx, 0, sizeof(*ctx));
 
 	cqe.tag = sqe.tag;
 	cqe.status = cpu_to_le16(status);
@@ -239,12 +305,13 @@ static bool accmdev_qp_step(struct accmdev_device *adev, struct accmdev_qp *qp,
 			s->cqe_iova + offsetof(struct accmdev_cqe, flags),
 			&flags, sizeof(flags), true)) {
 		accmdev_qp_fail(adev, qp, ACCMDEV_QP_ERR_CQ_WRITE);
-		return false;
+		return ACCMDEV_STEP_HALTED;
 	}
 
 	spin_lock(&adev->regs_lock);
 	/* A QP disabled meanwhile is being cleared: publish nothing. */
 	if (qp->enabled) {
+		qp->ctx = *ctx;
 		qp->sq_head = s->sq_next;
 		qp->cq_tail = (qp->cq_tail + 1) & (qp->cq_size - 1);
 		if (!qp->cq_tail)
@@ -255,13 +322,14 @@ static bool accmdev_qp_step(struct accmdev_device *adev, struct accmdev_qp *qp,
 			qp->fail_count++;
 	}
 	spin_unlock(&adev->regs_lock);
-	return true;
+	return ACCMDEV_STEP_DONE;
 }
 
 /* Serve up to ACCMDEV_QP_BUDGET descriptors; true if it may have more. */
 static bool accmdev_qp_serve(struct accmdev_device *adev, unsigned int q)
 {
 	struct accmdev_qp *qp = &adev->st.qp[q];
+	enum accmdev_step step = ACCMDEV_STEP_DONE;
 	struct accmdev_slot s;
 	unsigned int done = 0;
 	bool irq = false, more;
@@ -269,26 +337,35 @@ static bool accmdev_qp_serve(struct accmdev_device *adev, unsigned int q)
 	for (;;) {
 		spin_lock(&adev->regs_lock);
 		more = accmdev_qp_next_locked(adev, qp, &s);
+		if (more)
+			WRITE_ONCE(adev->busy, qp);
 		spin_unlock(&adev->regs_lock);
 		if (!more)
 			break;
-		irq = true;
-		if (!accmdev_qp_step(adev, qp, &s)) {
+		step = accmdev_qp_step(adev, qp, &s);
+		spin_lock(&adev->regs_lock);
+		WRITE_ONCE(adev->busy, NULL);
+		spin_unlock(&adev->regs_lock);
+		wake_up_all(&adev->idle_wq);
+		if (step != ACCMDEV_STEP_STOPPED)
+			irq = true;
+		if (step != ACCMDEV_STEP_DONE) {
 			more = false;
 			break;
 		}
 		if (++done == ACCMDEV_QP_BUDGET)
 			break;
 	}
-	if (irq)
-		accmdev_qp_irq(adev, q);
+	if (irq) {
+		spin_lock(&adev->regs_lock);
+		accmdev_qp_irq_locked(adev, q);
+		spin_unlock(&adev->regs_lock);
+	}
 	return more;
 }
 
-void accmdev_qp_work(struct work_struct *work)
+static void accmdev_qp_pass(struct accmdev_device *adev)
 {
-	struct accmdev_device *adev = container_of(work, struct accmdev_device,
-						   work);
 	unsigned int i, n, first;
 	bool more = false;
 
@@ -307,6 +384,37 @@ void accmdev_qp_work(struct work_struct *work)
 		accmdev_qp_kick_locked(adev);
 		spin_unlock(&adev->regs_lock);
 	}
+}
+
+/* The device's kthread: a pass per kick, until close stops it. */
+static int accmdev_qp_worker(void *arg)
+{
+	struct accmdev_device *adev = arg;
+	bool pass;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		spin_lock(&adev->regs_lock);
+		pass = adev->kicked;
+		adev->kicked = false;
+		WRITE_ONCE(adev->in_pass, pass);
+		spin_unlock(&adev->regs_lock);
+		if (!pass) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		accmdev_qp_pass(adev);
+		spin_lock(&adev->regs_lock);
+		WRITE_ONCE(adev->in_pass, false);
+		spin_unlock(&adev->regs_lock);
+		wake_up_all(&adev->idle_wq);
+		cond_resched();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
 }
 
 /* ---- registers -------------------------------------------------------- */
@@ -383,8 +491,8 @@ u32 accmdev_qp_reg_read_locked(struct accmdev_device *adev, unsigned int q,
 	case ACCMDEV_QP_CQ_HEAD:
 		return qp->cq_head;
 	case ACCMDEV_QP_CTX:
-		/* The worker writes ctx.op; this is a snapshot. */
-		return READ_ONCE(qp->ctx.op);
+		/* Written only under regs_lock (the worker commits a copy). */
+		return qp->ctx.op;
 	case ACCMDEV_QP_IRQ_COUNT:
 		return qp->irq_count;
 	case ACCMDEV_QP_DONE_COUNT:
@@ -407,14 +515,17 @@ static void accmdev_qp_set_enable(struct accmdev_device *adev,
 			accmdev_qp_clear_run(qp);
 			qp->error = err;
 			qp->enabled = !err;
+			/* Like every QP error, unless the device is stopped. */
+			if (err && adev->running)
+				accmdev_qp_irq_locked(adev, qp - adev->st.qp);
 		}
 		spin_unlock(&adev->regs_lock);
 	} else {
 		spin_lock(&adev->regs_lock);
 		qp->enabled = 0;
 		spin_unlock(&adev->regs_lock);
-		/* Let a descriptor in flight finish; then the QP is ours. */
-		flush_work(&adev->work);
+		/* The request in flight stops at its next step. */
+		accmdev_qp_wait_idle(adev, qp);
 		spin_lock(&adev->regs_lock);
 		accmdev_qp_clear_run(qp);
 		spin_unlock(&adev->regs_lock);
@@ -429,7 +540,7 @@ static void accmdev_qp_clear_ctx(struct accmdev_device *adev,
 	spin_lock(&adev->regs_lock);
 	qp->held = true;
 	spin_unlock(&adev->regs_lock);
-	flush_work(&adev->work);
+	accmdev_qp_wait_idle(adev, qp);
 	spin_lock(&adev->regs_lock);
 	memset(&qp->ctx, 0, sizeof(qp->ctx));
 	qp->held = false;
@@ -447,7 +558,6 @@ static void accmdev_qp_doorbell(struct accmdev_device *adev, unsigned int q,
 {
 	struct accmdev_qp *qp = &adev->st.qp[q];
 	bool sq = reg == ACCMDEV_QP_SQ_TAIL;
-	bool irq = false;
 
 	spin_lock(&adev->regs_lock);
 	if (qp->enabled && !qp->error) {
@@ -461,12 +571,11 @@ static void accmdev_qp_doorbell(struct accmdev_device *adev, unsigned int q,
 			qp->error = sq ? ACCMDEV_QP_ERR_SQ_TAIL :
 					 ACCMDEV_QP_ERR_CQ_HEAD;
 			/* A stopped device raises no interrupt. */
-			irq = adev->running;
+			if (adev->running)
+				accmdev_qp_irq_locked(adev, q);
 		}
 	}
 	spin_unlock(&adev->regs_lock);
-	if (irq)
-		accmdev_qp_irq(adev, q);
 }
 
 /* Ring programming is ignored while the QP is enabled. */
@@ -502,7 +611,7 @@ static void accmdev_qp_program(struct accmdev_device *adev,
 
 /*
  * A QP register write. May sleep (disable and stream clear wait for the
- * descriptor in flight), so it is called without regs_lock.
+ * step in flight), so it is called without regs_lock.
  */
 void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
 			  unsigned int reg, u32 val)
@@ -561,13 +670,18 @@ static void accmdev_dev_clear(struct accmdev_device *adev)
 	spin_unlock(&adev->regs_lock);
 }
 
+/*
+ * Stop the worker: a pass under way sees running false at its next
+ * step or descriptor and ends; this waits for that, one step at most.
+ */
 static void accmdev_dev_stop(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
 	adev->running = false;
+	adev->kicked = false;
 	spin_unlock(&adev->regs_lock);
-	cancel_work_sync(&adev->work);
+	wait_event(adev->idle_wq, !READ_ONCE(adev->in_pass));
 }
 
 /* Run again; work queued on the rings meanwhile (or migrated in) starts. */
@@ -580,12 +694,33 @@ static void accmdev_dev_start(struct accmdev_device *adev)
 	spin_unlock(&adev->regs_lock);
 }
 
-/* Called with adev->lock held: the model cannot change meanwhile. */
-void accmdev_dev_open(struct accmdev_device *adev)
+/*
+ * Called with adev->lock held: the model cannot change meanwhile. The
+ * worker joins the cgroups of the opener (current), so its work counts
+ * against the limits of the VM that opened the device.
+ */
+int accmdev_dev_open(struct accmdev_device *adev)
 {
 	struct accmdev_state *st = &adev->st;
+	struct task_struct *worker;
+	int ret;
 
 	lockdep_assert_held(&adev->lock);
+	worker = kthread_create(accmdev_qp_worker, adev, "accmdev-%s",
+				dev_name(adev->vdev.dev));
+	if (IS_ERR(worker))
+		return PTR_ERR(worker);
+	ret = accmdev_cgroup_attach(current, worker);
+	if (ret) {
+		kthread_stop(worker);
+		return ret;
+	}
+	adev->worker = worker;
+	adev->kicked = false;
+	adev->in_pass = false;
+	adev->busy = NULL;
+	wake_up_process(worker);
+
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
 	st->device_id = adev->parent->kind == ACCMDEV_KIND_SEC ?
@@ -594,24 +729,31 @@ void accmdev_dev_open(struct accmdev_device *adev)
 	st->algs = adev->model_algs;
 	st->nqps = adev->type->qps;
 	spin_unlock(&adev->regs_lock);
+	adev->eng.stop = accmdev_qp_should_stop;
+	adev->eng.stop_arg = adev;
 	accmdev_dev_clear(adev);
 	accmdev_dev_start(adev);
 	mutex_unlock(&adev->ctl_lock);
+	return 0;
 }
 
-/* When this returns, the worker has stopped and will not run again. */
+/* When this returns, the worker has stopped and exited. */
 void accmdev_dev_close(struct accmdev_device *adev)
 {
 	mutex_lock(&adev->ctl_lock);
 	accmdev_dev_stop(adev);
 	accmdev_dev_clear(adev);
 	mutex_unlock(&adev->ctl_lock);
+	kthread_stop(adev->worker);
+	adev->worker = NULL;
 }
 
 /*
- * Migration's stop and run (mig.c): when halt returns, the descriptor
- * that was in flight has completed and its interrupt is raised; nothing
- * more is read, written or signalled until run.
+ * Migration's stop and run (mig.c): when halt returns, the request that
+ * was in flight has stopped at its next step (it runs again from its
+ * descriptor on run, or on the destination), the interrupts of what
+ * completed before are raised, and nothing more is read, written or
+ * signalled until run. Halt waits for one step, not a request.
  */
 void accmdev_dev_halt(struct accmdev_device *adev)
 {

@@ -6,12 +6,15 @@
  *
  * Locking (fields of struct accmdev_device):
  *   ctl_lock   serialises whatever stops the worker: QP enable and
- *              disable, stream clear, device reset, open and close.
- *   regs_lock  protects struct accmdev_state except the QP stream
- *              contexts; held only for short non-sleeping sections.
- *   A QP's ctx belongs to the worker while the QP is enabled and not
- *   held; anyone else changes it only with ctl_lock held and the QP
- *   disabled or held, after flushing the worker.
+ *              disable, stream clear, device reset, halt, open and
+ *              close. Whoever holds it waits for the worker for at most
+ *              one step of one request (engine.h), never for whole
+ *              requests: the worker checks for a stop between steps.
+ *   regs_lock  protects struct accmdev_state, the QP stream contexts
+ *              included, and adev->busy; held only for short
+ *              non-sleeping sections. The worker runs a request on a
+ *              copy of its QP's stream context and commits it under
+ *              regs_lock with the completion.
  */
 #ifndef ACCMDEV_QP_H
 #define ACCMDEV_QP_H
@@ -23,7 +26,6 @@
 #include "uapi/accmdev_regs.h"
 
 struct accmdev_device;
-struct work_struct;
 
 /* Descriptors served per QP per pass of the worker. */
 #define ACCMDEV_QP_BUDGET	16
@@ -64,7 +66,7 @@ struct accmdev_state {
 	struct accmdev_qp qp[ACCMDEV_QP_MAX];
 };
 
-void accmdev_dev_open(struct accmdev_device *adev);
+int accmdev_dev_open(struct accmdev_device *adev);
 void accmdev_dev_close(struct accmdev_device *adev);
 void accmdev_dev_reset(struct accmdev_device *adev);
 void accmdev_dev_halt(struct accmdev_device *adev);
@@ -76,6 +78,5 @@ u32 accmdev_qp_reg_read_locked(struct accmdev_device *adev, unsigned int q,
 			       unsigned int reg);
 void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
 			  unsigned int reg, u32 val);
-void accmdev_qp_work(struct work_struct *work);
 
 #endif /* ACCMDEV_QP_H */

@@ -48,7 +48,7 @@ static int accmdev_init_dev(struct vfio_device *vdev)
 	mutex_init(&adev->ctl_lock);
 	spin_lock_init(&adev->regs_lock);
 	spin_lock_init(&adev->irq_lock);
-	INIT_WORK(&adev->work, accmdev_qp_work);
+	init_waitqueue_head(&adev->idle_wq);
 	accmdev_mig_init(adev);
 	return 0;
 }
@@ -215,13 +215,21 @@ static int accmdev_open_device(struct vfio_device *vdev)
 	struct accmdev_device *adev = vdev_to_adev(vdev);
 	int ret;
 
+	accmdev_mig_open(adev);
 	mutex_lock(&adev->lock);
 	ret = accmdev_engine_alloc(&adev->eng, adev->model_algs);
-	if (!ret) {
-		accmdev_mig_open(adev);
-		accmdev_dev_open(adev);
-		adev->open = true;
-	}
+	if (ret)
+		goto out_unlock;
+	ret = accmdev_dev_open(adev);
+	if (ret)
+		goto out_free_engine;
+	adev->open = true;
+	mutex_unlock(&adev->lock);
+	return 0;
+
+out_free_engine:
+	accmdev_engine_free(&adev->eng);
+out_unlock:
 	mutex_unlock(&adev->lock);
 	return ret;
 }
@@ -473,6 +481,12 @@ struct mdev_driver accmdev_mdev_driver = {
 		.owner		= THIS_MODULE,
 		.mod_name	= KBUILD_MODNAME,
 		.dev_groups	= accmdev_device_groups,
+		/*
+		 * No bind and unbind files: unbinding by hand would give the
+		 * QPs back while the mdev exists, and it could not be bound
+		 * again. Devices come and go through create and remove.
+		 */
+		.suppress_bind_attrs = true,
 	},
 	.probe			= accmdev_probe,
 	.remove			= accmdev_remove,
