@@ -117,7 +117,7 @@ build_module() {
 	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
 		Kbuild driver | tar -x -C "$dir"
-	make -C "$(kernel_kdir "$kver")" M="$dir" modules \
+	kbuild_module "$(kernel_kdir "$kver")" "$dir" \
 		>"$results/$kver/build.log" 2>&1 || return 1
 	echo "$dir/driver/accmdev.ko"
 }
