@@ -116,7 +116,7 @@ build_module() {
 	mkdir -p "$dir"
 	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
-		Kbuild driver | tar -x -C "$dir"
+		Kbuild VERSION driver | tar -x -C "$dir"
 	kbuild_module "$(kernel_kdir "$kver")" "$dir" \
 		>"$results/$kver/build.log" 2>&1 || return 1
 	echo "$dir/driver/accmdev.ko"
