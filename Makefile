@@ -10,6 +10,10 @@
 #   make shell           boot a VM with accmdev loaded, interactive shell
 #   make check           every test suite, on every kernel of the matrix
 #   make lint            checkpatch --strict on driver/
+#   make install         accctl, its man page, bash completion, the mdevctl
+#                        callout and udev rule (DESTDIR, PREFIX=/usr/local)
+#   make deb             Debian packages accmdev-dkms and accmdev-tools,
+#                        in build/deb/ (dpkg-buildpackage, debhelper, dh-dkms)
 #
 # make check honours KERNELS="<version> ..." to run a subset of the matrix,
 # and DEBUG_KERNEL=0 to skip the debug lane (make check DEBUG_KERNEL=0).
@@ -66,4 +70,52 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- installing on a host (Documentation/admin-guide.rst) ---------------
+VERSION		:= $(shell cat VERSION)
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+DOCDIR		?= $(PREFIX)/share/doc/accmdev
+LIBEXECDIR	?= $(PREFIX)/lib/accmdev
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR	?= /etc
+# udev reads /etc, /run and /lib (or /usr/lib): not /usr/local.
+UDEVRULESDIR	?= $(SYSCONFDIR)/udev/rules.d
+MDEVCTL_CALLOUTS ?= $(SYSCONFDIR)/mdevctl.d/scripts.d/callouts
+RST2MAN		?= rst2man
+
+.PHONY: man install deb
+
+man: build/man/accctl.8
+
+build/man/accctl.8: Documentation/accctl.rst VERSION
+	@command -v $(RST2MAN) >/dev/null || { \
+	  echo "accmdev: no $(RST2MAN) (Debian: python3-docutils)" >&2; exit 1; }
+	mkdir -p build/man
+	$(RST2MAN) --exit-status=warning Documentation/accctl.rst >$@.tmp
+	sed -i 's/^\.TH "\{0,1\}ACCCTL"\{0,1\} \([^ ]*\) .*/.TH ACCCTL \1 "" "accmdev $(VERSION)" "accmdev"/' $@.tmp
+	mv $@.tmp $@
+
+install: man
+	$(MAKE) -C tools
+	install -D -m 0755 tools/build/accctl "$(DESTDIR)$(BINDIR)/accctl"
+	install -D -m 0644 build/man/accctl.8 "$(DESTDIR)$(MANDIR)/man8/accctl.8"
+	install -D -m 0644 data/accctl.bash-completion "$(DESTDIR)$(BASHCOMPDIR)/accctl"
+	install -D -m 0755 data/mdevctl-callout "$(DESTDIR)$(MDEVCTL_CALLOUTS)/accmdev"
+	install -D -m 0755 data/accmdev-start-parent \
+		"$(DESTDIR)$(LIBEXECDIR)/accmdev-start-parent"
+	mkdir -p "$(DESTDIR)$(UDEVRULESDIR)"
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' data/61-accmdev.rules.in \
+		>"$(DESTDIR)$(UDEVRULESDIR)/61-accmdev.rules"
+	chmod 0644 "$(DESTDIR)$(UDEVRULESDIR)/61-accmdev.rules"
+	install -D -m 0644 data/examples/modprobe.d-accmdev.conf \
+		"$(DESTDIR)$(DOCDIR)/examples/modprobe.d/accmdev.conf"
+	install -D -m 0644 data/examples/modules-load.d-accmdev.conf \
+		"$(DESTDIR)$(DOCDIR)/examples/modules-load.d/accmdev.conf"
+
+# The packages are built from a copy in build/deb/accmdev-VERSION, whose
+# debian/changelog is written from VERSION (the one place of the version).
+deb:
+	@bash debian/build-deb.sh

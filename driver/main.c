@@ -191,5 +191,6 @@ module_init(accmdev_init);
 module_exit(accmdev_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(ACCMDEV_VERSION);
 MODULE_DESCRIPTION("Simulated queue-pair accelerators as VFIO mediated devices");
 MODULE_SOFTDEP("pre: vfio_iommu_type1");

@@ -18,26 +18,80 @@ struct verb {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *usage;
+	const char *help;		/* what it does, and its options */
 };
 
+#define HELP_JSON	"  --json             machine-readable output\n"
+#define HELP_OFFLINE	"  --offline          decide with accctl's own parse of the versions,\n" \
+			"                     not by asking the kernel\n"
+#define HELP_TIMEOUT	"  --timeout S        the longest wait for the peer, in seconds\n" \
+			"                     (1 to 86400, default 60)\n"
+#define HELP_SECRET	"  --secret-file F    TCP: prove and check a shared secret (the bytes of\n" \
+			"                     F, 16 to 1024, one trailing newline dropped; F\n" \
+			"                     readable by its owner only) before anything else\n"
+
 static const struct verb verbs[] = {
-	{ "list", cmd_list, "list [--parent P] [--json]" },
-	{ "types", cmd_types, "types [--parent P] [--json]" },
+	{ "list", cmd_list, "list [--parent P] [--json]",
+	  "Parents, their types with available instances, and devices.\n"
+	  "  -p, --parent P     only parent P\n"
+	  HELP_JSON },
+	{ "types", cmd_types, "types [--parent P] [--json]",
+	  "The types, one PARENT/TYPE a line.\n"
+	  "  -p, --parent P     only parent P\n"
+	  HELP_JSON },
 	{ "create", cmd_create,
 	  "create --parent P --type T [--uuid U] [--model-rev R] [--model-algs LIST]\n"
-	  "create --like SRC [--parent P] [--uuid U]" },
-	{ "remove", cmd_remove, "remove UUID" },
-	{ "version", cmd_version, "version SRC [--json]" },
-	{ "check", cmd_check, "check SRC DST [--offline] [--json]" },
-	{ "targets", cmd_targets, "targets SRC [--all] [--offline] [--json]" },
+	  "create --like SRC [--parent P] [--uuid U]",
+	  "Create a device and print its UUID.\n"
+	  "  -p, --parent P     the parent (may be left out if T is PARENT/TYPE)\n"
+	  "  -t, --type T       the type, TYPE or PARENT/TYPE\n"
+	  "  -u, --uuid U       the device's UUID (default: a random one)\n"
+	  "  --model-rev R      lower the device's model to revision R\n"
+	  "  --model-algs LIST  restrict the model's algorithms to LIST (a,b,...)\n"
+	  "  --like SRC         a device that accepts SRC: type, parent and model\n"
+	  "                     chosen for it\n" },
+	{ "remove", cmd_remove, "remove UUID", "Remove a device.\n" },
+	{ "version", cmd_version, "version SRC [--json]",
+	  "Print the migration version string of SRC.\n"
+	  HELP_JSON "                     (with its parsed fields)\n" },
+	{ "check", cmd_check, "check SRC DST [--offline] [--json]",
+	  "Does DST accept SRC? The verdict, field by field.\n"
+	  HELP_OFFLINE HELP_JSON },
+	{ "targets", cmd_targets, "targets SRC [--all] [--offline] [--json]",
+	  "Every local type and device that accepts SRC.\n"
+	  "  --all              every node, with the reason of each refusal\n"
+	  HELP_OFFLINE HELP_JSON },
 	{ "monitor", cmd_monitor,
-	  "monitor [--count N] [--timeout S] [--kernel]" },
+	  "monitor [--count N] [--timeout S] [--kernel]",
+	  "One line per uevent of accmdev parents and devices.\n"
+	  "  --count N          stop after N events (exit 1 if fewer came)\n"
+	  "  --timeout S        stop after S seconds\n"
+	  "  --kernel           events from the kernel, not from udevd\n" },
 	{ "migrate", cmd_migrate,
-	  "migrate SRC_UUID DST_UUID [--no-precopy] [--no-check] [--json]" },
+	  "migrate SRC_UUID DST_UUID [--no-precopy] [--no-check] [--json]",
+	  "Live-migrate a device to another device of this host.\n"
+	  "  --no-precopy       stop the source at once, no pre-copy rounds\n"
+	  "  --no-check         skip the migration_version check before it\n"
+	  HELP_JSON },
 	{ "send", cmd_send,
-	  "send SRC_UUID HOST:PORT [--no-precopy] [--timeout S] [--json]" },
+	  "send SRC_UUID HOST:PORT [--secret-file F] [--no-precopy] [--timeout S] [--json]\n"
+	  "send SRC_UUID - [--no-precopy] [--timeout S] [--json]",
+	  "The source half of a migration between hosts: to accctl receive on\n"
+	  "HOST:PORT over TCP, or (-) as a one-way stream on standard output,\n"
+	  "e.g. accctl send SRC - | ssh HOST accctl receive DST -; the report\n"
+	  "then goes to standard error.\n"
+	  HELP_SECRET
+	  "  --no-precopy       stop the source at once, no pre-copy rounds\n"
+	  HELP_TIMEOUT HELP_JSON },
 	{ "receive", cmd_receive,
-	  "receive DST_UUID [HOST:]PORT [--port-file FILE] [--timeout S] [--json]" },
+	  "receive DST_UUID [HOST:]PORT [--secret-file F] [--port-file FILE] [--timeout S] [--json]\n"
+	  "receive DST_UUID - [--timeout S] [--json]",
+	  "The destination half: listen on HOST:PORT (default host 127.0.0.1;\n"
+	  "any other address needs --secret-file) for one accctl send, or (-)\n"
+	  "read its stream from standard input. The stream is not encrypted.\n"
+	  HELP_SECRET
+	  "  --port-file FILE   write the port it listens on to FILE (for PORT 0)\n"
+	  HELP_TIMEOUT HELP_JSON },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -62,10 +116,19 @@ void cli_usage(FILE *f, const char *verb)
 	for (i = 0; i < N_VERBS; i++)
 		if (!verb || !strcmp(verb, verbs[i].name))
 			print_usage(f, &verbs[i]);
+	for (i = 0; verb && i < N_VERBS; i++)
+		if (!strcmp(verb, verbs[i].name))
+			fprintf(f, "\n%s", verbs[i].help);
 	if (!verb)
-		fputs("SRC: UUID, [PARENT/]TYPE, a version string \"accmdev/...\", or @FILE (@- is stdin)\n"
+		fputs("  accctl --version\n"
+		      "SRC: UUID, [PARENT/]TYPE, a version string \"accmdev/...\", or @FILE (@- is stdin)\n"
 		      "DST: UUID or [PARENT/]TYPE\n"
-		      "exit status: 0 ok or compatible, 1 incompatible or none, 2 error\n",
+		      "exit status: 0 ok or compatible, 1 incompatible or none, 2 error\n"
+		      "accctl VERB --help describes a verb and its options; man accctl, all.\n",
+		      f);
+	else
+		fputs("  --sysfs-root DIR   use DIR/sys instead of /sys (for tests)\n"
+		      "  -h, --help         this help\n",
 		      f);
 }
 
@@ -161,7 +224,10 @@ int cli_operands(int argc, char **argv, int min, int max, char ***ops)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS };
+	static const struct option opts[] = {
+		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTS
+	};
 	size_t i;
 	int c;
 
@@ -169,6 +235,10 @@ static int run(int argc, char **argv)
 		return EXIT_ERROR;
 	/* Options before the verb: stop at the first operand. */
 	while ((c = getopt_any(argc, argv, opts, true)) != -1) {
+		if (c == OPT_VERSION) {
+			printf("accctl %s\n", ACCMDEV_VERSION);
+			return 0;
+		}
 		if (c == '?' || c == ':' || c == '!' || c == 'h') {
 			argv[0] = "accctl";
 			return cli_bad_opt(c, argv);

@@ -21,47 +21,51 @@ static const char *const result_names[] = {
 	[MIG_DONE] = "migrated",
 	[MIG_REFUSED] = "refused",
 	[MIG_FAILED] = "failed",
+	[MIG_SENT] = "sent",
 };
 
-static void print_ms(const char *label, int64_t ns)
+static void print_ms(FILE *f, const char *label, int64_t ns)
 {
 	if (ns >= 0)
-		printf("%-12s %lld.%03lld ms\n", label, (long long)(ns / 1000000),
-		       (long long)(ns / 1000 % 1000));
+		fprintf(f, "%-12s %lld.%03lld ms\n", label, (long long)(ns / 1000000),
+			   (long long)(ns / 1000 % 1000));
 }
 
 static void print_text(const struct mig_report *r)
 {
 	const struct acc_mig_stats *st = r->st;
+	FILE *f = r->out ? r->out : stdout;
 
-	printf("source       %s\n", r->source);
-	printf("destination  %s\n", r->destination);
+	fprintf(f, "source       %s\n", r->source);
+	fprintf(f, "destination  %s\n", r->destination);
 	if (r->result == MIG_DONE)
-		printf("result       migrated\n");
+		fprintf(f, "result       migrated\n");
+	else if (r->result == MIG_SENT)
+		fprintf(f, "result       sent (the receiver's exit status says whether the destination runs)\n");
 	else
-		printf("result       %s: %s\n", result_names[r->result], r->msg);
+		fprintf(f, "result       %s: %s\n", result_names[r->result], r->msg);
 	if (st && r->receiver)
-		printf("pre-copy     %llu bytes\n",
-		       (unsigned long long)st->precopy_bytes);
+		fprintf(f, "pre-copy     %llu bytes\n",
+			   (unsigned long long)st->precopy_bytes);
 	else if (st && r->precopy)
-		printf("pre-copy     %llu bytes in %u round%s\n",
-		       (unsigned long long)st->precopy_bytes, st->rounds,
-		       st->rounds == 1 ? "" : "s");
+		fprintf(f, "pre-copy     %llu bytes in %u round%s\n",
+			   (unsigned long long)st->precopy_bytes, st->rounds,
+			   st->rounds == 1 ? "" : "s");
 	else if (st)
-		printf("pre-copy     none (%s)\n",
-		       st->flags & ACC_MIG_F_PRE_COPY ? "not asked for" :
+		fprintf(f, "pre-copy     none (%s)\n",
+			   st->flags & ACC_MIG_F_PRE_COPY ? "not asked for" :
 		       "the kernel has no PRE_COPY");
 	if (st && st->estimate && !r->receiver)
-		printf("stop-copy    %llu bytes (estimate %llu)\n",
-		       (unsigned long long)st->stopcopy_bytes,
-		       (unsigned long long)st->estimate);
+		fprintf(f, "stop-copy    %llu bytes (estimate %llu)\n",
+			   (unsigned long long)st->stopcopy_bytes,
+			   (unsigned long long)st->estimate);
 	else if (st)
-		printf("stop-copy    %llu bytes\n",
-		       (unsigned long long)st->stopcopy_bytes);
-	printf("bytes        %llu of device state\n",
-	       (unsigned long long)r->bytes);
-	print_ms("downtime", r->downtime_ns);
-	print_ms("total time", r->total_ns);
+		fprintf(f, "stop-copy    %llu bytes\n",
+			   (unsigned long long)st->stopcopy_bytes);
+	fprintf(f, "bytes        %llu of device state\n",
+		(unsigned long long)r->bytes);
+	print_ms(f, "downtime", r->downtime_ns);
+	print_ms(f, "total time", r->total_ns);
 }
 
 static void print_json(const struct mig_report *r)
@@ -69,12 +73,12 @@ static void print_json(const struct mig_report *r)
 	const struct acc_mig_stats *st = r->st;
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, r->out ? r->out : stdout);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "source", r->source);
 	json_str(&j, "destination", r->destination);
 	json_str(&j, "result", result_names[r->result]);
-	if (r->result != MIG_DONE) {
+	if (r->result != MIG_DONE && r->result != MIG_SENT) {
 		json_str(&j, "errno", r->err ? errno_name(r->err) : "");
 		json_str_opt(&j, "phase", r->phase);
 		json_str(&j, "error", r->msg);
@@ -103,7 +107,7 @@ int mig_report_print(const struct mig_report *r, bool json)
 		print_json(r);
 	else
 		print_text(r);
-	if (r->result == MIG_DONE)
+	if (r->result == MIG_DONE || r->result == MIG_SENT)
 		return 0;
 	acc_err("%s: %s", r->verb, r->msg);
 	return r->result == MIG_REFUSED ? EXIT_INCOMPATIBLE : EXIT_ERROR;

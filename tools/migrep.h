@@ -7,10 +7,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "accmig.h"
 
-enum mig_result { MIG_DONE, MIG_REFUSED, MIG_FAILED };
+/* MIG_SENT: a one-way send wrote its whole stream (the receiver knows
+ * the rest). */
+enum mig_result { MIG_DONE, MIG_REFUSED, MIG_FAILED, MIG_SENT };
 
 struct mig_report {
 	const char *verb;		/* "migrate", "send" or "receive" */
@@ -26,9 +29,10 @@ struct mig_report {
 	uint64_t bytes;			/* device state bytes moved */
 	int64_t downtime_ns;		/* -1: not known on this side */
 	int64_t total_ns;
+	FILE *out;			/* NULL: stdout */
 };
 
-/* The exit status for @r: 0 migrated, 1 refused, 2 failed. */
+/* The exit status for @r: 0 migrated or sent, 1 refused, 2 failed. */
 int mig_report_print(const struct mig_report *r, bool json);
 
 /* Is @err what a destination answers for an incompatible source? */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * accctl: the framed TCP stream of send and receive. See xfer.h.
+ * accctl: the framed stream of send and receive. See xfer.h.
+ *
+ * The callers ignore SIGPIPE: a peer that has gone is -EPIPE here.
  */
 #include <endian.h>
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +28,8 @@ static const char *const type_names[] = {
 	[XFER_DATA] = "DATA",
 	[XFER_END] = "END",
 	[XFER_RESULT] = "RESULT",
+	[XFER_CHALLENGE] = "CHALLENGE",
+	[XFER_AUTH] = "AUTH",
 };
 
 const char *xfer_type_name(uint32_t type)
@@ -74,6 +79,8 @@ int xfer_init(struct xfer *x, int timeout_ms)
 {
 	memset(x, 0, sizeof(*x));
 	x->fd = -1;
+	x->rfd = -1;
+	x->wfd = -1;
 	x->timeout_ms = timeout_ms;
 	x->buf = malloc(XFER_PAYLOAD_MAX);
 	if (!x->buf)
@@ -86,6 +93,8 @@ void xfer_close(struct xfer *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
+	x->rfd = -1;
+	x->wfd = -1;
 	free(x->buf);
 	x->buf = NULL;
 }
@@ -182,11 +191,28 @@ int xfer_connect(struct xfer *x, const char *host, const char *port)
 		return acc_err("cannot connect to %s:%s: %s", host, port,
 			       strerror(-fd)), fd;
 	x->fd = fd;
+	x->rfd = fd;
+	x->wfd = fd;
 	return 0;
 }
 
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >>
+			24) == 127;
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
 int xfer_listen(const char *host, const char *port, int *lfd,
-		unsigned int *bound)
+		unsigned int *bound, bool *loopback)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -213,6 +239,7 @@ int xfer_listen(const char *host, const char *port, int *lfd,
 	*bound = ntohs(ss.ss_family == AF_INET6 ?
 		       ((struct sockaddr_in6 *)&ss)->sin6_port :
 		       ((struct sockaddr_in *)&ss)->sin_port);
+	*loopback = is_loopback(&ss);
 	*lfd = fd;
 	return 0;
 }
@@ -241,6 +268,35 @@ int xfer_accept(struct xfer *x, int lfd)
 		return acc_err("socket setup: %s", strerror(-ret)), ret;
 	}
 	x->fd = fd;
+	x->rfd = fd;
+	x->wfd = fd;
+	return 0;
+}
+
+/* Non-blocking, so that every wait is bounded; not a terminal or file. */
+static int pipe_setup(int fd)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		return 0;
+	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) ? -errno : 0;
+}
+
+int xfer_pipe(struct xfer *x, int rfd, int wfd)
+{
+	int ret = pipe_setup(rfd);
+
+	if (!ret)
+		ret = pipe_setup(wfd);
+	if (ret)
+		return acc_err("pipe setup: %s", strerror(-ret)), ret;
+	x->rfd = rfd;
+	x->wfd = wfd;
 	return 0;
 }
 
@@ -251,7 +307,7 @@ static int write_all(struct xfer *x, const void *buf, size_t len,
 	const uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = send(x->fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = write(x->wfd, p, len);
 		int ret;
 
 		if (n > 0) {
@@ -263,7 +319,7 @@ static int write_all(struct xfer *x, const void *buf, size_t len,
 			continue;
 		if (n < 0 && errno != EAGAIN)
 			return -errno;
-		ret = wait_fd(x->fd, POLLOUT, deadline);
+		ret = wait_fd(x->wfd, POLLOUT, deadline);
 		if (ret)
 			return ret;
 	}
@@ -276,7 +332,7 @@ static int read_all(struct xfer *x, void *buf, size_t len, long long deadline)
 	uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = recv(x->fd, p, len, 0);
+		ssize_t n = read(x->rfd, p, len);
 		int ret;
 
 		if (n > 0) {
@@ -290,7 +346,7 @@ static int read_all(struct xfer *x, void *buf, size_t len, long long deadline)
 			continue;
 		if (errno != EAGAIN)
 			return -errno;
-		ret = wait_fd(x->fd, POLLIN, deadline);
+		ret = wait_fd(x->rfd, POLLIN, deadline);
 		if (ret)
 			return ret;
 	}
@@ -317,6 +373,9 @@ int xfer_send(struct xfer *x, uint32_t type, const void *a, size_t alen,
 	if (alen + blen > XFER_PAYLOAD_MAX)
 		return acc_err("frame of %zu bytes is too long", alen + blen),
 		       -EMSGSIZE;
+	/* A one-way receiver has no one to answer. */
+	if (x->wfd < 0)
+		return 0;
 	hdr[0] = htole32(type);
 	hdr[1] = htole32((uint32_t)(alen + blen));
 	ret = write_all(x, hdr, sizeof(hdr), deadline);
@@ -352,12 +411,14 @@ int xfer_recv(struct xfer *x, uint32_t want)
 	uint32_t hdr[2];
 	int ret;
 
+	if (x->rfd < 0)
+		return acc_err("nothing to read in a one-way pipe"), -EPIPE;
 	ret = read_all(x, hdr, sizeof(hdr), deadline);
 	if (ret)
 		return net_err(ret, "waiting for", want);
 	x->type = le32toh(hdr[0]);
 	x->len = le32toh(hdr[1]);
-	if (x->len > XFER_PAYLOAD_MAX || !x->type || x->type > XFER_RESULT)
+	if (x->len > XFER_PAYLOAD_MAX || !x->type || x->type > XFER_TYPE_MAX)
 		return acc_err("a frame of type %#x and %u bytes where %s was due: the peer does not speak accctl's protocol",
 			       x->type, x->len, xfer_type_name(want)), -EPROTO;
 	ret = read_all(x, x->buf, x->len, deadline);
@@ -398,7 +459,7 @@ int xfer_parse_status(const struct xfer *x, struct xfer_status *st)
 
 bool xfer_readable(struct xfer *x)
 {
-	struct pollfd p = { .fd = x->fd, .events = POLLIN };
+	struct pollfd p = { .fd = x->rfd, .events = POLLIN };
 
-	return poll(&p, 1, 0) > 0;
+	return x->rfd >= 0 && poll(&p, 1, 0) > 0;
 }

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * accctl: the framed TCP stream of send and receive.
+ * accctl: the framed stream of send and receive, over TCP or a pipe.
  *
  * Every frame is a header, le32 type and le32 payload length, then the
- * payload. The sender opens with HELLO (le32 XFER_MAGIC, le32
- * XFER_VERSION, the source's migration_version string); the receiver
- * answers VERDICT. Only after a VERDICT of 0 does device state flow, as
- * DATA frames (le32 XFER_DATA_* flags, then stream bytes), closed by
- * END from the sender and RESULT from the receiver. VERDICT, END and
- * RESULT carry a status: le32 errno (0: success), le64 the device
- * state bytes the side has sent or received, then a message.
+ * payload. Over TCP the receiver opens with CHALLENGE (le32 XFER_MAGIC,
+ * le32 XFER_VERSION, le32 XFER_CH_* flags, a random nonce); if it asks
+ * for a secret, the sender answers AUTH (its nonce, its proof) and the
+ * receiver AUTH (its proof), see auth.h. Then the sender sends HELLO
+ * (le32 XFER_MAGIC, le32 XFER_VERSION, the source's migration_version
+ * string); the receiver answers VERDICT. Only after a VERDICT of 0 does
+ * device state flow, as DATA frames (le32 XFER_DATA_* flags, then
+ * stream bytes), closed by END from the sender and RESULT from the
+ * receiver. VERDICT, END and RESULT carry a status: le32 errno (0:
+ * success), le64 the device state bytes the side has sent or received,
+ * then a message.
+ *
+ * A pipe is one-way: the sender writes HELLO, DATA and END, the receiver
+ * reads them, and neither answers. An xfer with no write side drops the
+ * frames it is given; one with no read side never has anything to read.
  *
  * Functions return 0 or a negative errno and record one line with
  * acc_err(). Every wait is bounded by the timeout; EINTR and partial
@@ -23,7 +31,7 @@
 #include <stdint.h>
 
 #define XFER_MAGIC		0x4d434341u	/* "ACCM" */
-#define XFER_VERSION		1
+#define XFER_VERSION		2
 #define XFER_PAYLOAD_MAX	(128 * 1024)
 #define XFER_MSG_MAX		256
 
@@ -33,12 +41,18 @@ enum xfer_type {
 	XFER_DATA,
 	XFER_END,
 	XFER_RESULT,
+	XFER_CHALLENGE,
+	XFER_AUTH,
+	XFER_TYPE_MAX = XFER_AUTH,
 };
+
+#define XFER_CH_AUTH		(1u << 0)	/* the receiver wants AUTH */
 
 #define XFER_DATA_STOPPED	(1u << 0)	/* stop-copy data */
 
 struct xfer {
-	int fd;
+	int fd;				/* the socket, or -1 (a pipe) */
+	int rfd, wfd;			/* read and write sides, or -1 */
 	int timeout_ms;
 	uint32_t type;			/* of the frame last received */
 	uint32_t len;
@@ -63,11 +77,14 @@ void xfer_close(struct xfer *x);
 
 /* Connect, retrying a refused connection until the timeout. */
 int xfer_connect(struct xfer *x, const char *host, const char *port);
-/* A listening socket; *@bound is its port. */
+/* A listening socket; *@bound is its port, *@loopback whether only this
+ * host can reach it (127.0.0.0/8 or ::1). */
 int xfer_listen(const char *host, const char *port, int *lfd,
-		unsigned int *bound);
+		unsigned int *bound, bool *loopback);
 /* One connection from @lfd, which is closed. */
 int xfer_accept(struct xfer *x, int lfd);
+/* A one-way pipe: read from @rfd or write to @wfd (the other is -1). */
+int xfer_pipe(struct xfer *x, int rfd, int wfd);
 
 int xfer_send(struct xfer *x, uint32_t type, const void *a, size_t alen,
 	      const void *b, size_t blen);

@@ -295,7 +295,7 @@ t err-receive-no-sender devices receive "$U0" 127.0.0.1:0 --timeout 1
 # a free port of the devices tree, then accctl send to it. Sets the exit
 # statuses S_RC and R_RC; the outputs are in $d/send.* and $d/recv.*.
 xfer_pair() {
-	local sargs=() rargs=() pf
+	local sargs=() rargs=() pf pid
 	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
 	shift
 	rargs=("$@")
@@ -303,8 +303,9 @@ xfer_pair() {
 	pf=$d/port
 	"$accctl" --sysfs-root "$W/devices" receive "${rargs[@]}" 0 \
 		--port-file "$pf" --timeout 20 >"$d/recv.out" 2>"$d/recv.err" &
-	local pid=$!
-	timeout 10 sh -c "until [ -s '$pf' ]; do sleep 0.05; done" || return 1
+	pid=$!
+	timeout 10 sh -c "until [ -s '$pf' ]; do sleep 0.05; done" ||
+		{ wait "$pid"; sed 's/^/# /' "$d"/*; return 1; }
 	"$accctl" --sysfs-root "$W/devices" send "${sargs[@]}" \
 		"127.0.0.1:$(cat "$pf")" --timeout 20 >"$d/send.out" 2>"$d/send.err"
 	S_RC=$?
@@ -359,9 +360,12 @@ xfer_garbage() {
 		--timeout 10 >"$d/out" 2>"$d/err" &
 	pid=$!
 	timeout 10 sh -c "until [ -s '$pf' ]; do sleep 0.05; done" || return 1
-	printf 'GET / HTTP/1.0\r\n\r\n' >"/dev/tcp/127.0.0.1/$(cat "$pf")" || return 1
+	# Held open until the receiver is done: it speaks first (CHALLENGE).
+	exec 8<>"/dev/tcp/127.0.0.1/$(cat "$pf")" || return 1
+	printf 'GET / HTTP/1.0\r\n\r\n' >&8
 	wait "$pid"
 	rc=$?
+	exec 8>&-
 	[ "$rc" = 2 ] && [ ! -s "$d/out" ] &&
 	grep -qx "accctl: a frame of type .* where HELLO was due: the peer does not speak accctl's protocol" \
 		"$d/err" ||
@@ -385,7 +389,7 @@ c, _ = s.accept(); time.sleep(5)')
 	ms=$((($(date +%s%N) - start) / 1000000))
 	exec 7<&-
 	[ "$rc" = 2 ] && [ "$ms" -lt 4000 ] &&
-	grep -qx 'accctl: waiting for VERDICT: Connection timed out' "$W/silent.err" ||
+	grep -qx 'accctl: waiting for CHALLENGE: Connection timed out' "$W/silent.err" ||
 		{ echo "# exit $rc after $ms ms: $(cat "$W/silent.err")"; return 1; }
 }
 a xfer-silent-peer-times-out xfer_silent_peer
@@ -400,3 +404,155 @@ json_mig() {
 		<<<"$out" >/dev/null
 }
 a json-migrate-refused json_mig devices migrate --json "$U2B" "$U0"
+
+# ---- version, per-verb help --------------------------------------------
+# accctl --version prints the version of VERSION, the one place it is set.
+version_matches() {
+	local want
+	want=$(cat "$here/../../VERSION") || return 1
+	[ "$("$accctl" --version)" = "accctl $want" ] ||
+		{ echo "# got '$("$accctl" --version)', VERSION says $want"; return 1; }
+}
+a version-from-file version_matches
+t help-send - send --help
+t help-receive - receive --help
+t help-create - create --help
+
+# Every option a verb takes is described in its --help, and in the man
+# page's source (Documentation/accctl.rst).
+help_covers_options() {
+	local verb opt help rst=$here/../../Documentation/accctl.rst bad=0
+	for verb in list types create remove version check targets monitor \
+		migrate send receive; do
+		help=$("$accctl" "$verb" --help) || return 1
+		for opt in $(grep '^  accctl ' <<<"$help" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			grep -Eq -- "^  (-[a-z], )?$opt( |$)" <<<"$help" ||
+				{ echo "# $verb --help does not describe $opt"; bad=1; }
+			grep -Eq -- "^(\*\*-[a-z]\*\*, )?\*\*$opt\*\*" "$rst" ||
+				{ echo "# accctl.rst has no entry for $opt"; bad=1; }
+		done
+	done
+	return $bad
+}
+a help-describes-every-option help_covers_options
+
+# ---- send/receive authentication (TCP) ---------------------------------
+printf 'an example secret of 32 bytes!!\n' >"$FILES/secret"
+printf 'another secret, also long enough\n' >"$FILES/secret2"
+printf 'short\n' >"$FILES/short"
+cp "$FILES/secret" "$FILES/secret-open"
+chmod 600 "$FILES/secret" "$FILES/secret2" "$FILES/short"
+chmod 644 "$FILES/secret-open"
+
+# The same secret on both ends: the handshake passes, and the version
+# check runs as without one (here it refuses: rev 2 into rev 1).
+xfer_auth_ok() {
+	xfer_pair "$U2B" --secret-file "$FILES/secret" -- \
+		"$U0" --secret-file "$FILES/secret" || return 1
+	[ "$S_RC" = 1 ] && [ "$R_RC" = 1 ] &&
+	grep -qx "result       refused: $U0 does not accept the source: rev (ENOEXEC); no device state was received" \
+		"$d/recv.out" || { echo "# exit $S_RC/$R_RC"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-auth-same-secret xfer_auth_ok
+
+# A wrong secret: the receiver refuses before it reads the version string
+# (no report, no check) and says so; the sender is told.
+xfer_auth_wrong() {
+	xfer_pair "$U0" --secret-file "$FILES/secret2" -- \
+		"$U0" --secret-file "$FILES/secret" || return 1
+	[ "$S_RC" = 2 ] && [ "$R_RC" = 2 ] && [ ! -s "$d/recv.out" ] && [ ! -s "$d/send.out" ] &&
+	grep -qx "accctl: receive: the sender at 127.0.0.1:[0-9]* failed authentication (not the same secret); the device was not opened" \
+		"$d/recv.err" &&
+	grep -qx "accctl: send: the receiver refused: authentication failed (EACCES); nothing was sent" \
+		"$d/send.err" || { echo "# exit $S_RC/$R_RC"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-auth-wrong-secret xfer_auth_wrong
+
+# A sender without the secret is turned away; so is a sender with one by
+# a receiver without (it would not know whom it sends to).
+xfer_auth_missing() {
+	xfer_pair "$U0" -- "$U0" --secret-file "$FILES/secret" || return 1
+	[ "$S_RC" = 2 ] && [ "$R_RC" = 2 ] && [ ! -s "$d/recv.out" ] &&
+	grep -qx "accctl: send: the receiver asks for a shared secret (--secret-file); nothing was sent" \
+		"$d/send.err" || { echo "# exit $S_RC/$R_RC"; sed 's/^/# /' "$d"/*; return 1; }
+	xfer_pair "$U0" --secret-file "$FILES/secret" -- "$U0" || return 1
+	[ "$S_RC" = 2 ] && [ "$R_RC" = 2 ] && [ ! -s "$d/recv.out" ] &&
+	grep -qx "accctl: send: the receiver does not authenticate (it has no --secret-file); nothing was sent" \
+		"$d/send.err" || { echo "# exit $S_RC/$R_RC"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-auth-missing-secret xfer_auth_missing
+
+# A forged answer (the right frame, a random proof) from a peer that does
+# not know the secret; then a HELLO it hopes will be read anyway.
+xfer_auth_forged() {
+	local d pf pid rc
+	command -v python3 >/dev/null || { echo "python3 is not installed"; return 77; }
+	d=$(mktemp -d "$W/xfer.XXXXXX")
+	pf=$d/port
+	"$accctl" --sysfs-root "$W/devices" receive "$U0" 0 --port-file "$pf" \
+		--secret-file "$FILES/secret" --timeout 10 >"$d/out" 2>"$d/err" &
+	pid=$!
+	timeout 10 sh -c "until [ -s '$pf' ]; do sleep 0.05; done" || return 1
+	python3 - "$(cat "$pf")" "$V_ZIP1" >"$d/peer" <<'PY' || return 1
+import os, socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+def frame():
+    t, n = struct.unpack("<II", s.recv(8, socket.MSG_WAITALL))
+    return t, s.recv(n, socket.MSG_WAITALL) if n else b""
+t, ch = frame()
+print("challenge", t, len(ch))
+s.sendall(struct.pack("<II", 7, 64) + os.urandom(64))
+hello = struct.pack("<II", 0x4d434341, 2) + sys.argv[2].encode()
+s.sendall(struct.pack("<II", 1, len(hello)) + hello)
+t, st = frame()
+print("answer", t, struct.unpack("<I", st[:4])[0], st[16:].decode())
+PY
+	wait "$pid"
+	rc=$?
+	[ "$rc" = 2 ] && [ ! -s "$d/out" ] &&
+	grep -qx 'challenge 6 44' "$d/peer" &&
+	grep -qx 'answer 2 13 authentication failed' "$d/peer" &&
+	grep -q 'failed authentication' "$d/err" ||
+		{ echo "# exit $rc"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-auth-forged-proof xfer_auth_forged
+
+# Listening where other hosts reach it needs a secret.
+t err-receive-any-address-no-secret devices receive "$U0" 0.0.0.0:0 --timeout 1
+t err-receive-secret-readable devices receive "$U0" 0 --secret-file "$FILES/secret-open"
+t err-receive-secret-short devices receive "$U0" 0 --secret-file "$FILES/short"
+t err-receive-secret-missing devices receive "$U0" 0 --secret-file "$FILES/nothing"
+t err-send-secret-pipe devices send "$U0" - --secret-file "$FILES/secret"
+t err-receive-port-file-pipe devices receive "$U0" - --port-file x
+
+# ---- pipe mode -----------------------------------------------------------
+# send SRC - | receive DST -: the receiver checks the version string that
+# comes first, and refuses an incompatible source with nothing written to
+# its device; the sender then finds the pipe closed.
+xfer_pipe_refused() {
+	local d rc
+	d=$(mktemp -d "$W/xfer.XXXXXX")
+	set -o pipefail
+	"$accctl" --sysfs-root "$W/devices" send "$U2B" - --timeout 10 2>"$d/send.err" |
+		"$accctl" --sysfs-root "$W/devices" receive "$U0" - --timeout 10 \
+			>"$d/recv.out" 2>"$d/recv.err"
+	rc=("${PIPESTATUS[@]}")
+	set +o pipefail
+	[ "${rc[1]}" = 1 ] &&
+	grep -qx "source       standard input" "$d/recv.out" &&
+	grep -qx "result       refused: $U0 does not accept the source: rev (ENOEXEC); no device state was received" \
+		"$d/recv.out" && grep -qx 'bytes        0 of device state' "$d/recv.out" ||
+		{ echo "# exit ${rc[*]}"; sed 's/^/# /' "$d"/*; return 1; }
+}
+a xfer-pipe-refused xfer_pipe_refused
+
+# A stream that is not accctl's is refused from its first frame.
+xfer_pipe_garbage() {
+	local out err rc
+	out=$(printf 'GET / HTTP/1.0\r\n\r\n' | "$accctl" --sysfs-root "$W/devices" receive "$U0" - 2>"$W/pg.err")
+	rc=$?
+	[ "$rc" = 2 ] && [ -z "$out" ] &&
+	grep -qx "accctl: a frame of type .* where HELLO was due: the peer does not speak accctl's protocol" "$W/pg.err" ||
+		{ echo "# exit $rc: $(cat "$W/pg.err")"; return 1; }
+}
+a xfer-pipe-garbage xfer_pipe_garbage

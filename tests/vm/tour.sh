@@ -8,6 +8,10 @@ BUS=/sys/class/mdev_bus
 DEVS=/sys/bus/mdev/devices
 SWRITE=$ACCMDEV_SRC/tests/bin/build/swrite
 ACCCTL=$ACCMDEV_SRC/tools/build/accctl
+ACCRUN=$ACCMDEV_SRC/tools/vfio/build/accrun
+# The commands shown call accctl and accrun by name: the clone's path may
+# have spaces in it, and 'show' runs its text through bash -c.
+export PATH="$ACCMDEV_SRC/tools/build:$ACCMDEV_SRC/tools/vfio/build:$PATH"
 PAUSE=${ACCMDEV_TOUR_PAUSE:-0}
 cd /sys || exit 1
 
@@ -112,19 +116,18 @@ check "$DEVS/$DST/migration_version" "accmdev/1.0;kind=zip;rev=1;qps=4"
 
 if [ -x "$ACCCTL" ]; then
 	step "accctl wraps all of this for operators and scripts."
-	show "$ACCCTL list"
-	show "$ACCCTL check $SRC accmdev1/accmdev-zip-4qp"
-	show "$ACCCTL targets $SRC"
+	show "accctl list"
+	show "accctl check $SRC accmdev1/accmdev-zip-4qp"
+	show "accctl targets $SRC"
 fi
 
-ACCRUN=$ACCMDEV_SRC/tools/vfio/build/accrun
 if [ -x "$ACCRUN" ]; then
 	step "Each device is a working VFIO PCI device whose queue pairs compute."
 	HASH=$(cat /proc/sys/kernel/random/uuid)
 	show "echo $HASH > ${BUS#/sys/}/accmdev3/mdev_supported_types/accmdev-sec-1qp/create"
 	head -c 300000 /dev/urandom >/tmp/tour.bin
 	say "SHA-256 of a 300 KB file, streamed through the device's queue pair:"
-	show "$ACCRUN --uuid $HASH --alg sha256 --chunk 65536 /tmp/tour.bin"
+	show "accrun --uuid $HASH --alg sha256 --chunk 65536 /tmp/tour.bin"
 	say "and computed on the CPU for comparison:"
 	show "sha256sum /tmp/tour.bin"
 	echo 1 >"$DEVS/$HASH/remove"
