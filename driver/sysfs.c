@@ -294,7 +294,8 @@ accmdev_core_type_attr(const struct kobj_type *ktype, const char *name)
 /*
  * Load-time check of the layout declared above: the core's read-only
  * "name" has a show and no store, its write-only "create" the reverse,
- * and a read through the core's sysfs_ops returns what our show does.
+ * and a read through the core's sysfs_ops returns what our show does
+ * (the same text, or the same error).
  */
 static int accmdev_type_attr_check(struct mdev_type *mtype)
 {
@@ -321,7 +322,8 @@ static int accmdev_type_attr_check(struct mdev_type *mtype)
 	}
 	n1 = ktype->sysfs_ops->show(&mtype->kobj, &mv->attr, via_core);
 	n2 = mv->show(mtype, mv, direct);
-	if (n1 > 0 && n1 == n2 && !memcmp(via_core, direct, n1))
+	/* A type that cannot migrate reads as an error, the same both ways. */
+	if (n1 == n2 && (n1 <= 0 || !memcmp(via_core, direct, n1)))
 		ret = 0;
 	else
 		pr_err("the mdev core's type attribute ops do not reach accmdev's handler\n");
