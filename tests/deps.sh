@@ -33,6 +33,9 @@
 #   tests/deps.sh --dry-run  say what would change on this machine, and
 #                            stop (with --demo: for the demo)
 #
+# DEBUG_KERNEL=0 skips the debug kernel's build (a debug kernel already
+# in the matrix stays there).
+#
 # Before anything changes on the machine, the plan is printed: packages
 # to install, apt sources to add. Each step says when it starts and how
 # long it took.
@@ -121,12 +124,17 @@ install_host_pkgs() {
 		--no-install-recommends $missing >/dev/null
 }
 
-# resolve_meta REL SUITE META PREFIX: the package META depends on in
-# SUITE (or the candidate, without SUITE), e.g. linux-image-6.1.0-56-amd64.
-resolve_meta() {
-	local rel=$1 suite=$2 meta=$3 pfx=$4
-	kapt "$rel" apt-cache depends "$meta${suite:+/$suite}" 2>/dev/null |
-		awk -v pfx="$pfx" '$1 == "Depends:" && index($2, pfx) == 1 { print $2; exit }'
+# resolve_metas REL SUITE IMAGE_META HEADERS_META: "<image> <headers>",
+# the packages the two metapackages depend on in SUITE (or their
+# candidates, without SUITE), e.g. linux-image-6.1.0-56-amd64, in one
+# apt-cache run.
+resolve_metas() {
+	local rel=$1 suite=$2
+	kapt "$rel" apt-cache depends "$3${suite:+/$suite}" "$4${suite:+/$suite}" 2>/dev/null |
+		awk '/^[^ \t]/ { n++ }
+		     $1 == "Depends:" && n == 1 && !i && index($2, "linux-image-") == 1 { i = $2 }
+		     $1 == "Depends:" && n == 2 && !h && index($2, "linux-headers-") == 1 { h = $2 }
+		     END { if (i != "" && h != "") print i, h }'
 }
 
 # Fetch one kernel (image + headers) into the cache, if not already. A
@@ -134,19 +142,17 @@ resolve_meta() {
 # one of the host's (trixie-backports).
 fetch_kernel() {
 	local image_meta=$1 headers_meta=$2 suite=${3:-}
-	local rel="" image headers kver pkgs=() extra p
+	local rel="" image="" headers="" kver pkgs=() extra
 
 	if [ -n "$suite" ]; then
 		rel=${suite%%-*}
 		[ "$rel" != "$(host_codename)" ] || rel=""
 	fi
-	image=$(resolve_meta "$rel" "$suite" "$image_meta" linux-image-)
-	headers=$(resolve_meta "$rel" "$suite" "$headers_meta" linux-headers-)
+	read -r image headers < <(resolve_metas "$rel" "$suite" "$image_meta" "$headers_meta") || true
 	if [ -z "$rel" ] && { [ -z "$image" ] || [ -z "$headers" ]; }; then
 		is_root || die "apt cannot resolve $image_meta; run: sudo apt-get update"
 		apt_update_once
-		image=$(resolve_meta "" "$suite" "$image_meta" linux-image-)
-		headers=$(resolve_meta "" "$suite" "$headers_meta" linux-headers-)
+		read -r image headers < <(resolve_metas "" "$suite" "$image_meta" "$headers_meta") || true
 	fi
 	[ -n "$image" ] && [ -n "$headers" ] ||
 		die "cannot resolve $image_meta / $headers_meta${suite:+ in $suite} with apt-cache"
@@ -154,10 +160,8 @@ fetch_kernel() {
 	[ "$headers" = "linux-headers-$kver" ] ||
 		die "$headers_meta gives $headers, not linux-headers-$kver"
 
-	for p in "$image" "$headers"; do
-		mapfile -t extra < <(kernel_deps "$rel" "$p" "$kver")
-		pkgs+=("$p" "${extra[@]}")
-	done
+	mapfile -t extra < <(kernel_deps "$rel" "$kver" "$image" "$headers")
+	pkgs=("$image" "$headers" "${extra[@]}")
 	fetch_debs "$rel" "$kver" "$(kernel_root "$kver")" "${pkgs[@]}" ||
 		die "fetching kernel $kver failed"
 	echo "$kver"
@@ -170,7 +174,8 @@ matrix_lines() {
 	while read -r line; do
 		case "$line" in
 		'' | '#'*) continue ;;
-		build[[:space:]]*) [ "$mode" = full ] || continue ;;
+		build[[:space:]]*)
+			[ "$mode" = full ] && [ "${DEBUG_KERNEL:-1}" != 0 ] || continue ;;
 		*) [ "$mode" = full ] || [[ " $line " == *[[:space:]]demo[[:space:]]* ]] ||
 			continue ;;
 		esac
@@ -244,7 +249,7 @@ ensure_chroots() {
 }
 
 main() {
-	local line kvers=() k demo="" lines
+	local line kvers=() k lane demo="" lines
 
 	plan
 	[ "$dry_run" = 0 ] || exit 0
@@ -278,14 +283,29 @@ main() {
 			;;
 		esac
 	done
-	if [ "$mode" = full ]; then
+	# The demo's kernel needs a chroot only if it is of a newer release.
+	if [ "$mode" = full ] || [ -n "$(kernel_release "$(kernel_root "${kvers[0]%% *}")")" ]; then
+		if [ "$mode" = demo ]; then
+			step_total=$((step_total + 1))
+			HOST_PKGS=(mmdebstrap)
+		fi
 		step "toolchain chroots for newer releases"
+		install_host_pkgs
 		ensure_chroots "${kvers[@]}"
+	fi
+	if [ "$mode" = full ]; then
 		step "build sweep headers"
 		bash "$ACCMDEV_SRC/tests/kernel/sweep.sh" --fetch
 	fi
 	step "matrix"
 	if [ "$mode" = full ]; then
+		# DEBUG_KERNEL=0 keeps the debug kernel the matrix already has.
+		if [ "${DEBUG_KERNEL:-1}" = 0 ] && [ -f "$ACCMDEV_CACHE/matrix" ]; then
+			while read -r k lane; do
+				[ -n "$lane" ] && [ -d "$(kernel_root "$k")" ] &&
+					kvers+=("$k $lane")
+			done <"$ACCMDEV_CACHE/matrix"
+		fi
 		printf '%s\n' "${kvers[@]}" >"$ACCMDEV_CACHE/matrix.new"
 		mv "$ACCMDEV_CACHE/matrix.new" "$ACCMDEV_CACHE/matrix"
 	fi

@@ -80,7 +80,7 @@ fetch() {
 		n=$((n + 1))
 		# The matrix's copy of this kernel is make deps' to keep.
 		[ "$home" = "$ACCMDEV_CACHE/sweep/$k" ] || continue
-		mapfile -t extra < <(kernel_deps "$rel" "linux-headers-$k" "$k")
+		mapfile -t extra < <(kernel_deps "$rel" "$k" "linux-headers-$k")
 		pkgs=("linux-headers-$k" "${extra[@]}")
 		fetch_debs "$rel" "$k" "$home" "${pkgs[@]}" || die "sweep: fetching $k failed"
 		if [ -n "$rel" ]; then

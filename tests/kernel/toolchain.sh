@@ -146,19 +146,25 @@ kapt() {
 	fi
 }
 
-# Candidate version of a package, or nothing.
-candidate() {
-	kapt "$1" apt-cache policy "$2" 2>/dev/null |
-		awk '$1 == "Candidate:" { print $2 }' | grep -v '(none)' || true
+# candidates REL PKG...: "PKG=VERSION" for each package that has a
+# candidate, in one apt-cache run (each run loads apt's whole cache).
+candidates() {
+	local rel=$1
+	shift
+	kapt "$rel" apt-cache policy "$@" 2>/dev/null |
+		awk '/^[^ \t]/ { p = $1; sub(/:$/, "", p) }
+		     $1 == "Candidate:" && $2 != "(none)" { print p "=" $2 }'
 }
 
-# kernel_deps REL PKG KVER: the packages of kernel KVER that PKG needs
-# beside itself: the headers' -common tree and kbuild; in the newer
-# Debian packaging (7.x) also an image's binary, modules and base
+# kernel_deps REL KVER PKG...: the packages of kernel KVER that PKG...
+# need beside themselves: the headers' -common tree and kbuild; in the
+# newer Debian packaging (7.x) also an image's binary, modules and base
 # (System.map, config) packages.
 kernel_deps() {
-	kapt "$1" apt-cache depends "$2" 2>/dev/null |
-		awk -v k="$3" '$1 == "Depends:" &&
+	local rel=$1 k=$2
+	shift 2
+	kapt "$rel" apt-cache depends "$@" 2>/dev/null |
+		awk -v k="$k" '$1 == "Depends:" &&
 			($2 ~ /^linux-headers-.*-common$/ || $2 ~ /^linux-kbuild-/ ||
 			 $2 == "linux-base-" k || $2 == "linux-binary-" k ||
 			 $2 == "linux-modules-" k) { print $2 }' |
@@ -182,16 +188,16 @@ toolchain_pkgs() {
 # An image gets its modules.dep; a kernel of another release gets
 # .release and .toolchain (the packages its module builds need).
 fetch_debs() {
-	local rel=$1 kver=$2 root=$3 p v stamp="" tmp deb kbuild
+	local rel=$1 kver=$2 root=$3 p stamp tmp deb kbuild
 	shift 3
-	for p in $(printf '%s\n' "$@" | awk '!seen[$0]++'); do
-		v=$(candidate "$rel" "$p")
-		[ -n "$v" ] || { echo "accmdev: no installable version of $p" >&2; return 1; }
-		stamp+="$p=$v"$'\n'
+	stamp=$(candidates "$rel" "$@" | sort -u)
+	for p in "$@"; do
+		grep -q "^$p=" <<<"$stamp" ||
+			{ echo "accmdev: no installable version of $p" >&2; return 1; }
 	done
-	[ -z "$rel" ] || stamp+="release=$rel"$'\n'
-	stamp=${stamp%$'\n'}
-	if [ -f "$root/.stamp" ] && [ "$(cat "$root/.stamp")" = "$stamp" ]; then
+	[ -z "$rel" ] || stamp+=$'\n'"release=$rel"
+	if [ -f "$root/.stamp" ] &&
+		[ "$(sort "$root/.stamp")" = "$(sort <<<"$stamp")" ]; then
 		return 0
 	fi
 	echo "deps: fetching $kver${rel:+ from $rel}" >&2
@@ -199,11 +205,10 @@ fetch_debs() {
 	tmp=$(mktemp -d "$(dirname "$root")/.fetch.XXXXXX")
 	# apt-get download runs as _apt when it can; let it write here.
 	chmod 0777 "$tmp"
-	(cd "$tmp" && while read -r p; do
-		case "$p" in release=*) continue ;; esac
-		kapt "$rel" apt-get download -q "$p" >/dev/null 2>"$tmp/download.err" ||
-			{ cat "$tmp/download.err" >&2; exit 1; }
-	done <<<"$stamp") || { rm -rf "$tmp"; return 1; }
+	# shellcheck disable=SC2046
+	(cd "$tmp" && kapt "$rel" apt-get download -q $(grep -v '^release=' <<<"$stamp") \
+		>/dev/null 2>"$tmp/download.err") ||
+		{ cat "$tmp/download.err" >&2; rm -rf "$tmp"; return 1; }
 	mkdir "$tmp/root"
 	for deb in "$tmp"/*.deb; do
 		dpkg-deb -x "$deb" "$tmp/root"
