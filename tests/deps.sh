@@ -254,6 +254,7 @@ main() {
 	plan
 	[ "$dry_run" = 0 ] || exit 0
 	mapfile -t lines < <(matrix_lines)
+	[ "${#lines[@]}" -gt 0 ] || die "no $mode kernel in tests/vm/matrix (make demo boots the line marked demo)"
 	step_total=$((2 + ${#lines[@]}))
 	[ "$mode" = demo ] || step_total=$((step_total + 3))
 	step "host packages"
@@ -297,7 +298,7 @@ main() {
 		step "build sweep headers"
 		bash "$ACCMDEV_SRC/tests/kernel/sweep.sh" --fetch
 	fi
-	step "matrix"
+	step "matrix and demo kernel"
 	if [ "$mode" = full ]; then
 		# DEBUG_KERNEL=0 keeps the debug kernel the matrix already has.
 		if [ "${DEBUG_KERNEL:-1}" = 0 ] && [ -f "$ACCMDEV_CACHE/matrix" ]; then
