@@ -7,7 +7,9 @@
 #   make KVER=<version>  the same, against a kernel cached by 'make deps'
 #   make deps            install/fetch everything (idempotent)
 #   make demo            boot a VM and walk through what accmdev does
+#                        (fetches only what the demo needs: one kernel)
 #   make shell           boot a VM with accmdev loaded, interactive shell
+#   make sweep           build accmdev against every Debian kernel series
 #   make check           every test suite, on every kernel of the matrix
 #   make lint            checkpatch --strict on driver/
 #   make install         accctl, its man page, bash completion, the mdevctl
@@ -28,7 +30,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 CHECKPATCH ?= $(firstword $(wildcard /usr/src/linux-source-*/scripts/checkpatch.pl) \
 		$(ACCMDEV_CACHE)/checkpatch/scripts/checkpatch.pl)
 
-.PHONY: all modules tools clean deps demo shell check lint help
+.PHONY: all modules tools clean deps deps-demo demo shell check sweep lint help
 
 all: modules tools
 
@@ -38,6 +40,9 @@ modules:
 	  echo "accmdev: pass KDIR=<headers>, or run 'make deps' and use" \
 	       "'make KVER=<version>' (versions: $(ACCMDEV_CACHE)/matrix)" >&2; \
 	  exit 1; }
+	@if [ -n "$(KVER)" ] && [ -f "$(ACCMDEV_CACHE)/kernels/$(KVER)/.release" ]; then \
+	  echo "accmdev: $(KVER) needs its release's compiler; run:" \
+	       "tests/kernel/modbuild.sh $(KVER) build/$(KVER)" >&2; exit 1; fi
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
 tools:
@@ -47,11 +52,17 @@ tools:
 deps:
 	@bash tests/deps.sh
 
-demo: deps
+deps-demo:
+	@bash tests/deps.sh --demo
+
+demo: deps-demo
 	@bash tests/vm/demo tour
 
-shell: deps
+shell: deps-demo
 	@bash tests/vm/demo shell
+
+sweep:
+	@bash tests/kernel/sweep.sh
 
 check: deps
 	@bash tests/check.sh
@@ -70,7 +81,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- installing on a host (Documentation/admin-guide.rst) ---------------
 VERSION		:= $(shell cat VERSION)

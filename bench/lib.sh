@@ -21,11 +21,8 @@ bench_build_accmdev() {
 	local out=$1
 	echo "bench: building accmdev for $BENCH_KVER"
 	rm -rf "$out/accmdev"
-	mkdir -p "$out/accmdev"
-	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='*.order' Kbuild driver | tar -x -C "$out/accmdev"
-	make -s -C "$BENCH_KDIR" M="$PWD/$out/accmdev" modules >"$out/accmdev.log" 2>&1 ||
-		die "bench: accmdev build failed, see $out/accmdev.log"
+	bash tests/kernel/modbuild.sh "$BENCH_KVER" "$out/accmdev" >/dev/null 2>"$out/accmdev.log" ||
+		die "bench: accmdev build failed, see $out/accmdev/build.log"
 }
 
 # bench_build_mtty OUT: OUT/mtty/mtty.ko, the kernel's mtty sample taken

@@ -9,6 +9,8 @@
 
 #include <linux/cgroup.h>
 #include <linux/crc32.h>
+#include <linux/string.h>
+#include <crypto/sha2.h>
 #include <linux/eventfd.h>
 #include <linux/version.h>
 #include <linux/vfio.h>
@@ -63,14 +65,126 @@ static inline void accmdev_eventfd_signal(struct eventfd_ctx *ctx)
 }
 
 /*
- * The raw (uninverted) CRC32C update from lib/crc32.c, built in whenever
- * CONFIG_CRC32 is. It is __crc32c_le() in 6.1 and 6.12; crc32c() from
- * libcrc32c would add a module dependency that insmod does not resolve.
+ * The raw (uninverted) CRC32C update, built in whenever CONFIG_CRC32 is.
+ * 6.15 ("lib/crc32: standardize on crc32c() name for Castagnoli CRC32")
+ * renamed __crc32c_le() to crc32c() in <linux/crc32.h>. Before 6.15,
+ * crc32c() was libcrc32c's, a module dependency that insmod does not
+ * resolve, so older kernels keep __crc32c_le().
  */
 static inline u32 accmdev_crc32c(u32 crc, const u8 *p, size_t len)
 {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return crc32c(crc, p, len);
+#else
 	return __crc32c_le(crc, p, len);
+#endif
 }
+
+/*
+ * The SHA-256/224 library. 6.17 ("lib/crypto: sha256: Make library API
+ * use strongly-typed contexts") replaced struct sha256_state with
+ * struct sha256_ctx and struct sha224_ctx, both wrapping one
+ * struct __sha256_ctx { state.h[8], bytecount, buf[64] }. Before 6.17
+ * both hashes run on a struct sha256_state { state[8], count, buf[64] }.
+ * Either way the state is eight words, a byte count and a partial block
+ * held at buf[count % 64]: accmdev_sha2_export() and _import() move it
+ * to and from that kernel-independent form, which is what the migration
+ * stream carries (uapi/accmdev_mig.h), so a stream saved on one kernel
+ * restores on any other.
+ */
+#define ACCMDEV_SHA2_WORDS	(SHA256_DIGEST_SIZE / 4)
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+union accmdev_sha2 {
+	struct sha256_ctx s256;
+	struct sha224_ctx s224;
+};
+
+/* Both members wrap the same struct __sha256_ctx. */
+#define ACCMDEV_SHA2_H(c)	((c)->s256.ctx.state.h)
+#define ACCMDEV_SHA2_COUNT(c)	((c)->s256.ctx.bytecount)
+#define ACCMDEV_SHA2_BUF(c)	((c)->s256.ctx.buf)
+#else
+union accmdev_sha2 {
+	struct sha256_state s;
+};
+
+#define ACCMDEV_SHA2_H(c)	((c)->s.state)
+#define ACCMDEV_SHA2_COUNT(c)	((c)->s.count)
+#define ACCMDEV_SHA2_BUF(c)	((c)->s.buf)
+#endif
+
+static inline void accmdev_sha2_init(union accmdev_sha2 *c, bool sha224)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	if (sha224)
+		sha224_init(&c->s224);
+	else
+		sha256_init(&c->s256);
+#else
+	if (sha224)
+		sha224_init(&c->s);
+	else
+		sha256_init(&c->s);
+#endif
+}
+
+static inline void accmdev_sha2_update(union accmdev_sha2 *c, bool sha224,
+				       const u8 *p, unsigned int n)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	if (sha224)
+		sha224_update(&c->s224, p, n);
+	else
+		sha256_update(&c->s256, p, n);
+#else
+	/* sha224 shares sha256's update before 6.17. */
+	sha256_update(&c->s, p, n);
+#endif
+}
+
+/* @out holds SHA256_DIGEST_SIZE, or SHA224_DIGEST_SIZE for sha224. */
+static inline void accmdev_sha2_final(union accmdev_sha2 *c, bool sha224,
+				      u8 *out)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	if (sha224)
+		sha224_final(&c->s224, out);
+	else
+		sha256_final(&c->s256, out);
+#else
+	if (sha224)
+		sha224_final(&c->s, out);
+	else
+		sha256_final(&c->s, out);
+#endif
+}
+
+static inline void accmdev_sha2_export(const union accmdev_sha2 *c,
+				       u32 h[ACCMDEV_SHA2_WORDS], u64 *count,
+				       u8 buf[SHA256_BLOCK_SIZE])
+{
+	BUILD_BUG_ON(sizeof(ACCMDEV_SHA2_H(c)) != ACCMDEV_SHA2_WORDS * 4);
+	BUILD_BUG_ON(sizeof(ACCMDEV_SHA2_BUF(c)) != SHA256_BLOCK_SIZE);
+	memcpy(h, ACCMDEV_SHA2_H(c), ACCMDEV_SHA2_WORDS * 4);
+	*count = ACCMDEV_SHA2_COUNT(c);
+	memcpy(buf, ACCMDEV_SHA2_BUF(c), SHA256_BLOCK_SIZE);
+}
+
+static inline void accmdev_sha2_import(union accmdev_sha2 *c,
+				       const u32 h[ACCMDEV_SHA2_WORDS],
+				       u64 count,
+				       const u8 buf[SHA256_BLOCK_SIZE])
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(ACCMDEV_SHA2_H(c), h, ACCMDEV_SHA2_WORDS * 4);
+	ACCMDEV_SHA2_COUNT(c) = count;
+	memcpy(ACCMDEV_SHA2_BUF(c), buf, SHA256_BLOCK_SIZE);
+}
+
+#undef ACCMDEV_SHA2_H
+#undef ACCMDEV_SHA2_COUNT
+#undef ACCMDEV_SHA2_BUF
 
 /*
  * 6.2 ("vfio: Extend the device migration protocol with PRE_COPY" and

@@ -115,10 +115,10 @@ static void accmdev_stream_open(struct accmdev_ctx *ctx, unsigned int op)
 		ctx->sum = 1;
 		break;
 	case ACCMDEV_OP_SHA256:
-		sha256_init(&ctx->sha);
+		accmdev_sha2_init(&ctx->sha, false);
 		break;
 	case ACCMDEV_OP_SHA224:
-		sha224_init(&ctx->sha);
+		accmdev_sha2_init(&ctx->sha, true);
 		break;
 	}
 }
@@ -135,8 +135,8 @@ static void accmdev_stream_feed(struct accmdev_ctx *ctx, const u8 *p,
 		break;
 	case ACCMDEV_OP_SHA256:
 	case ACCMDEV_OP_SHA224:
-		/* sha224 shares sha256's update in every kernel. */
-		sha256_update(&ctx->sha, p, n);
+		accmdev_sha2_update(&ctx->sha,
+				    ctx->op - 1 == ACCMDEV_OP_SHA224, p, n);
 		break;
 	}
 	ctx->bytes += n;
@@ -176,13 +176,13 @@ static u16 accmdev_exec_stream(struct vfio_device *vdev,
 		break;
 	case ACCMDEV_OP_SHA256:
 		if (req->flags & ACCMDEV_SQE_F_FINAL) {
-			sha256_final(&ctx->sha, cqe->result);
+			accmdev_sha2_final(&ctx->sha, false, cqe->result);
 			cqe->result_len = cpu_to_le32(SHA256_DIGEST_SIZE);
 		}
 		break;
 	case ACCMDEV_OP_SHA224:
 		if (req->flags & ACCMDEV_SQE_F_FINAL) {
-			sha224_final(&ctx->sha, cqe->result);
+			accmdev_sha2_final(&ctx->sha, true, cqe->result);
 			cqe->result_len = cpu_to_le32(SHA224_DIGEST_SIZE);
 		}
 		break;

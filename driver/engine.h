@@ -10,8 +10,7 @@
 
 #include <linux/types.h>
 #include <linux/zlib.h>
-#include <crypto/sha2.h>
-
+#include "compat.h"
 #include "uapi/accmdev_regs.h"
 
 struct vfio_device;
@@ -48,7 +47,7 @@ struct accmdev_ctx {
 	u32 op;				/* ACCMDEV_OP_* + 1, 0: none open */
 	u32 sum;			/* crc32c (uninverted) or adler32 */
 	u64 bytes;			/* fed since FIRST */
-	struct sha256_state sha;	/* sha256 and sha224 */
+	union accmdev_sha2 sha;		/* sha256 and sha224 */
 };
 
 /*

@@ -62,10 +62,11 @@ static_assert(sizeof(struct accmdev_mig_qp) == 192);
 static_assert(sizeof(struct accmdev_mig_end) == 8);
 static_assert(ACCMDEV_MIG_PCI_CFG == PCI_CFG_SPACE_SIZE);
 static_assert(ACCMDEV_MIG_MSIX_ENTRY == PCI_MSIX_ENTRY_SIZE);
+/* The SHA-2 state in the stream's own form (compat.h), on every kernel. */
 static_assert(sizeof_field(struct accmdev_mig_qp, sha_state) ==
-	      sizeof_field(struct sha256_state, state));
+	      ACCMDEV_SHA2_WORDS * sizeof(u32));
 static_assert(sizeof_field(struct accmdev_mig_qp, sha_buf) ==
-	      sizeof_field(struct sha256_state, buf));
+	      SHA256_BLOCK_SIZE);
 
 /* Room for the version line of any device this build describes. */
 #define ACCMDEV_MIG_VERSION_BUF	256
@@ -425,7 +426,9 @@ static void *accmdev_mig_put(struct accmdev_mig_file *migf, u32 tag,
 static void accmdev_mig_put_qp(struct accmdev_mig_qp *r, unsigned int index,
 			       const struct accmdev_qp *qp)
 {
+	u32 h[ACCMDEV_SHA2_WORDS];
 	unsigned int i;
+	u64 count;
 
 	r->index = cpu_to_le32(index);
 	r->enabled = cpu_to_le32(qp->enabled);
@@ -446,10 +449,10 @@ static void accmdev_mig_put_qp(struct accmdev_mig_qp *r, unsigned int index,
 	r->ctx_op = cpu_to_le32(qp->ctx.op);
 	r->ctx_sum = cpu_to_le32(qp->ctx.sum);
 	r->ctx_bytes = cpu_to_le64(qp->ctx.bytes);
+	accmdev_sha2_export(&qp->ctx.sha, h, &count, r->sha_buf);
 	for (i = 0; i < ARRAY_SIZE(r->sha_state); i++)
-		r->sha_state[i] = cpu_to_le32(qp->ctx.sha.state[i]);
-	r->sha_count = cpu_to_le64(qp->ctx.sha.count);
-	memcpy(r->sha_buf, qp->ctx.sha.buf, sizeof(r->sha_buf));
+		r->sha_state[i] = cpu_to_le32(h[i]);
+	r->sha_count = cpu_to_le64(count);
 }
 
 /*
@@ -721,6 +724,7 @@ static bool accmdev_mig_ctx_ok(const struct accmdev_mig_qp *r, u32 algs,
 static int accmdev_mig_take_qp(const struct accmdev_mig_qp *r, u32 algs,
 			       struct accmdev_qp *qp)
 {
+	u32 h[ACCMDEV_SHA2_WORDS];
 	unsigned int i;
 
 	memset(qp, 0, sizeof(*qp));
@@ -760,10 +764,10 @@ static int accmdev_mig_take_qp(const struct accmdev_mig_qp *r, u32 algs,
 	qp->ctx.op = le32_to_cpu(r->ctx_op);
 	qp->ctx.sum = le32_to_cpu(r->ctx_sum);
 	qp->ctx.bytes = le64_to_cpu(r->ctx_bytes);
-	for (i = 0; i < ARRAY_SIZE(qp->ctx.sha.state); i++)
-		qp->ctx.sha.state[i] = le32_to_cpu(r->sha_state[i]);
-	qp->ctx.sha.count = le64_to_cpu(r->sha_count);
-	memcpy(qp->ctx.sha.buf, r->sha_buf, sizeof(qp->ctx.sha.buf));
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		h[i] = le32_to_cpu(r->sha_state[i]);
+	accmdev_sha2_import(&qp->ctx.sha, h, le64_to_cpu(r->sha_count),
+			    r->sha_buf);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
 #include <linux/string.h>
@@ -213,29 +214,35 @@ static int accmdev_migver_store(struct device *dev, const char *node,
 
 /*
  * The mdev core (6.1 and later) has no hook for extra per-type files: the
- * type kobject's sysfs_ops cast every attribute to the core's private
- * struct mdev_type_attribute, which is { attr, show, store } with these
- * exact signatures in every kernel from 6.1 to 6.12. This struct mirrors
- * that layout so the core's ops can call our handlers. The files are
- * added right after mdev_register_parent() and removed right before
- * mdev_unregister_parent(), so the type kobjects outlive them.
+ * type kobject's sysfs_ops (drivers/vfio/mdev/mdev_sysfs.c) cast every
+ * attribute to the core's private struct mdev_type_attribute and call its
+ * show/store. That struct is not in include/linux/mdev.h, so it is
+ * declared here with the core's tag, members and handler prototypes,
+ * unchanged from 6.1 to 7.3: under clang's kCFI an indirect call checks a
+ * hash of the called function's type, which includes the struct tag of
+ * each pointer argument, and a handler declared on a look-alike struct
+ * (same layout, other name) would trap on the first read.
+ * accmdev_type_attr_check() checks at load that the core's own type
+ * attributes fit this layout and that the core's ops reach our handler.
  *
- * Between the core's MDEV_STATE=registered uevent and the end of
+ * The files are added right after mdev_register_parent() and removed
+ * right before mdev_unregister_parent(), so the type kobjects outlive
+ * them. Between the core's MDEV_STATE=registered uevent and the end of
  * accmdev_type_files_add() a type directory exists without the file.
  * The parent then emits a change uevent with ACCMDEV_TYPES=ready; tools
  * wait for either that event or the file (Documentation/admin-guide.rst).
  */
-struct accmdev_type_attr {
+struct mdev_type_attribute {
 	struct attribute attr;
 	ssize_t (*show)(struct mdev_type *mtype,
-			struct accmdev_type_attr *attr, char *buf);
+			struct mdev_type_attribute *attr, char *buf);
 	ssize_t (*store)(struct mdev_type *mtype,
-			 struct accmdev_type_attr *attr, const char *buf,
+			 struct mdev_type_attribute *attr, const char *buf,
 			 size_t count);
 };
 
 static ssize_t type_migration_version_show(struct mdev_type *mtype,
-					   struct accmdev_type_attr *attr,
+					   struct mdev_type_attribute *attr,
 					   char *buf)
 {
 	struct accmdev_type *t = to_accmdev_type(mtype);
@@ -246,7 +253,7 @@ static ssize_t type_migration_version_show(struct mdev_type *mtype,
 
 /* A device of this type could be created and lowered to the source. */
 static ssize_t type_migration_version_store(struct mdev_type *mtype,
-					    struct accmdev_type_attr *attr,
+					    struct mdev_type_attribute *attr,
 					    const char *buf, size_t count)
 {
 	struct accmdev_type *t = to_accmdev_type(mtype);
@@ -265,9 +272,70 @@ static ssize_t type_migration_version_store(struct mdev_type *mtype,
 	return ret ? ret : count;
 }
 
-static struct accmdev_type_attr accmdev_type_attr_migration_version =
+static struct mdev_type_attribute accmdev_type_attr_migration_version =
 	__ATTR(migration_version, 0644, type_migration_version_show,
 	       type_migration_version_store);
+
+/* The core's own type attribute @name, or NULL. */
+static const struct mdev_type_attribute *
+accmdev_core_type_attr(const struct kobj_type *ktype, const char *name)
+{
+	const struct attribute_group **grp;
+	struct attribute **a;
+
+	for (grp = ktype->default_groups; grp && *grp; grp++)
+		for (a = (*grp)->attrs; a && *a; a++)
+			if (!strcmp((*a)->name, name))
+				return container_of(*a, struct mdev_type_attribute,
+						    attr);
+	return NULL;
+}
+
+/*
+ * Load-time check of the layout declared above: the core's read-only
+ * "name" has a show and no store, its write-only "create" the reverse,
+ * and a read through the core's sysfs_ops returns what our show does
+ * (the same text, or the same error).
+ */
+static int accmdev_type_attr_check(struct mdev_type *mtype)
+{
+	const struct kobj_type *ktype = get_ktype(&mtype->kobj);
+	const struct mdev_type_attribute *name, *create;
+	struct mdev_type_attribute *mv = &accmdev_type_attr_migration_version;
+	char *via_core, *direct;
+	ssize_t n1, n2;
+	int ret = -EINVAL;
+
+	if (!ktype || !ktype->sysfs_ops || !ktype->sysfs_ops->show)
+		goto out_layout;
+	name = accmdev_core_type_attr(ktype, "name");
+	create = accmdev_core_type_attr(ktype, "create");
+	if (!name || !name->show || name->store ||
+	    !create || create->show || !create->store)
+		goto out_layout;
+
+	via_core = (char *)__get_free_page(GFP_KERNEL);
+	direct = (char *)__get_free_page(GFP_KERNEL);
+	if (!via_core || !direct) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	n1 = ktype->sysfs_ops->show(&mtype->kobj, &mv->attr, via_core);
+	n2 = mv->show(mtype, mv, direct);
+	/* A type that cannot migrate reads as an error, the same both ways. */
+	if (n1 == n2 && (n1 <= 0 || !memcmp(via_core, direct, n1)))
+		ret = 0;
+	else
+		pr_err("the mdev core's type attribute ops do not reach accmdev's handler\n");
+out_free:
+	free_page((unsigned long)direct);
+	free_page((unsigned long)via_core);
+	return ret;
+
+out_layout:
+	pr_err("the mdev core's type attributes do not match struct mdev_type_attribute\n");
+	return ret;
+}
 
 int accmdev_type_files_add(struct accmdev_parent *p)
 {
@@ -275,6 +343,11 @@ int accmdev_type_files_add(struct accmdev_parent *p)
 	char *envp[2];
 	int ret;
 
+	if (p->nr_types) {
+		ret = accmdev_type_attr_check(p->type_list[0]);
+		if (ret)
+			return ret;
+	}
 	for (p->nr_type_files = 0; p->nr_type_files < p->nr_types;
 	     p->nr_type_files++) {
 		struct mdev_type *mtype = p->type_list[p->nr_type_files];

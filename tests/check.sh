@@ -244,17 +244,14 @@ build_guest_tools() {
 
 # ---- kernels -----------------------------------------------------------------
 
-# build_module KVER: prints the path of accmdev.ko built for KVER.
+# build_module KVER: prints the path of accmdev.ko built for KVER, with
+# the kernel's own toolchain (a chroot for newer releases'); the full
+# log is $results/KVER/module/build.log.
 build_module() {
-	local kver=$1 dir=$results/$1/module
+	local dir=$results/$1/module
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
-		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
-		Kbuild VERSION driver | tar -x -C "$dir"
-	kbuild_module "$(kernel_kdir "$kver")" "$dir" \
-		>"$results/$kver/build.log" 2>&1 || return 1
-	echo "$dir/driver/accmdev.ko"
+	bash tests/kernel/modbuild.sh "$1" "$dir" 2>"$results/$1/build.log"
 }
 
 # suite_cost PREFIX: "N s, M processes" from the guest's PREFIX.time and

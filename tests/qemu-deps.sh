@@ -23,10 +23,12 @@
 # see Documentation/qemu.rst for why this is preferred to a private copy.
 #
 # ACCMDEV_QEMU_DEPS=skip leaves QEMU as it is (76-qemu then skips).
+# ACCMDEV_QEMU_DEPS_PLAN=1 only says what it would change (tests/deps.sh
+# prints that before it changes anything) and succeeds if it would.
 set -euo pipefail
 . "$(dirname "$0")/vm/common.sh"
+. "$ACCMDEV_SRC/tests/kernel/debian.sh"
 
-DEBIAN_SOURCES=${ACCMDEV_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}
 BPO_SOURCES=/etc/apt/sources.list.d/accmdev-bookworm-backports.sources
 QEMU_MIN_MAJOR=10
 
@@ -44,46 +46,9 @@ have_backports() {
 }
 
 # Print a deb822 entry for bookworm-backports, from the first entry of
-# $1 whose Suites field lists "bookworm". Continuation lines (an inline
-# Signed-By key) are kept with their field; comments are dropped.
+# $1 whose Suites field lists "bookworm" (tests/kernel/debian.sh).
 derive_backports() {
-	awk '
-	function flush(   i, n, s, found) {
-		if (nkeys == 0)
-			return
-		n = split(val["suites"], s, /[ \t]+/)
-		found = 0
-		for (i = 1; i <= n; i++)
-			if (s[i] == "bookworm")
-				found = 1
-		if (found && !done) {
-			for (i = 1; i <= nkeys; i++) {
-				if (keys[i] == "suites")
-					print "Suites: bookworm-backports"
-				else
-					printf "%s", text[keys[i]]
-			}
-			done = 1
-		}
-		delete val; delete text; delete keys; nkeys = 0
-	}
-	/^[ \t]*$/ { flush(); next }
-	/^#/ { next }
-	/^[ \t]/ {
-		if (cur != "") text[cur] = text[cur] $0 "\n"
-		next
-	}
-	{
-		i = index($0, ":")
-		if (i == 0) next
-		cur = tolower(substr($0, 1, i - 1))
-		v = substr($0, i + 1)
-		gsub(/^[ \t]+|[ \t]+$/, "", v)
-		val[cur] = v
-		text[cur] = $0 "\n"
-		keys[++nkeys] = cur
-	}
-	END { flush(); if (!done) exit 1 }' "$1"
+	derive_suites "$1" bookworm bookworm-backports
 }
 
 enable_backports() {
@@ -108,9 +73,21 @@ enable_backports() {
 
 main() {
 	local major
-	[ "${ACCMDEV_QEMU_DEPS:-}" != skip ] || return 0
+	if [ "${ACCMDEV_QEMU_DEPS:-}" = skip ]; then
+		[ -z "${ACCMDEV_QEMU_DEPS_PLAN:-}" ] || return 1
+		return 0
+	fi
 	major=$(qemu_major)
 	if [ -n "$major" ] && [ "$major" -ge "$QEMU_MIN_MAJOR" ]; then
+		[ -z "${ACCMDEV_QEMU_DEPS_PLAN:-}" ] || return 1
+		return 0
+	fi
+	if [ -n "${ACCMDEV_QEMU_DEPS_PLAN:-}" ]; then
+		have_backports ||
+			echo "deps: will add the apt source $BPO_SOURCES (bookworm-backports," \
+				"derived from $DEBIAN_SOURCES; backports packages have priority 100)"
+		echo "deps: will upgrade qemu-system-x86 (${major:-none}) to" \
+			"$QEMU_MIN_MAJOR or later from bookworm-backports, system-wide"
 		return 0
 	fi
 	if [ "$(id -u)" != 0 ]; then

@@ -51,24 +51,3 @@ kernel_kdir() {
 	echo "$ACCMDEV_CACHE/kernels/$1/usr/src/linux-headers-$1"
 }
 
-# kbuild_module KDIR DIR: build the accmdev module in DIR (a copy of Kbuild,
-# VERSION and driver/) against the headers in KDIR; the module ends up in
-# DIR/driver/accmdev.ko. kbuild cannot build an external module whose
-# path has a space or a colon in it ("building multiple external modules
-# is not supported"): such a DIR is built in a copy elsewhere, and the
-# module copied back.
-kbuild_module() {
-	local kdir=$1 dir tmp rc=0
-	dir=$(cd "$2" && pwd) || return 1
-	case "$dir" in
-	*[[:space:]:]*)
-		tmp=$(mktemp -d "/tmp/accmdev-kbuild.XXXXXX") || return 1
-		cp -a "$dir/." "$tmp/" &&
-			make -C "$kdir" M="$tmp" modules &&
-			cp "$tmp/driver/accmdev.ko" "$dir/driver/accmdev.ko" || rc=1
-		rm -rf "$tmp"
-		return $rc
-		;;
-	esac
-	make -C "$kdir" M="$dir" modules
-}
