@@ -187,6 +187,20 @@ static inline void accmdev_sha2_import(union accmdev_sha2 *c,
 #undef ACCMDEV_SHA2_BUF
 
 /*
+ * 6.19 ("vfio: Add get_region_info_caps op"): the core answers
+ * VFIO_DEVICE_GET_REGION_INFO itself (the copies to and from user space,
+ * argsz, capability chains) and asks the driver through
+ * ->get_region_info_caps; a driver without that op gets EINVAL for every
+ * region. Before 6.19 the driver's ->ioctl answers it, which accmdev's
+ * still does for those kernels.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define ACCMDEV_REGION_INFO_OP(fn)	.get_region_info_caps = fn,
+#else
+#define ACCMDEV_REGION_INFO_OP(fn)
+#endif
+
+/*
  * 6.2 ("vfio: Extend the device migration protocol with PRE_COPY" and
  * "vfio: Add an option to get migration data size") added the PRE_COPY
  * states, VFIO_MIG_GET_PRECOPY_INFO and VFIO_DEVICE_FEATURE_MIG_DATA_SIZE

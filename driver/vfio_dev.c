@@ -347,23 +347,43 @@ static int accmdev_ioctl_get_info(unsigned long arg)
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static int accmdev_ioctl_get_region_info(unsigned long arg)
+/*
+ * Fills in @info for the region @info->index: the config space and the
+ * BARs, read-write, without capabilities. The mdev core calls it through
+ * ->get_region_info_caps from 6.19 on, and accmdev's own ioctl before
+ * that (compat.h).
+ */
+static int accmdev_region_info(struct vfio_device *vdev,
+			       struct vfio_region_info *info,
+			       struct vfio_info_cap *caps)
+{
+	if (info->index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info->cap_offset = 0;
+	info->offset = ACCMDEV_REGION_OFFSET(info->index);
+	if (info->index == VFIO_PCI_CONFIG_REGION_INDEX)
+		info->size = PCI_CFG_SPACE_SIZE;
+	else
+		info->size = accmdev_bar_size(info->index);
+	info->flags = info->size ? VFIO_REGION_INFO_FLAG_READ |
+				   VFIO_REGION_INFO_FLAG_WRITE : 0;
+	return 0;
+}
+
+static int accmdev_ioctl_get_region_info(struct vfio_device *vdev,
+					 unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
+	int ret;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	if (info.argsz < minsz)
 		return -EINVAL;
-	info.cap_offset = 0;
-	info.offset = ACCMDEV_REGION_OFFSET(info.index);
-	if (info.index == VFIO_PCI_CONFIG_REGION_INDEX)
-		info.size = PCI_CFG_SPACE_SIZE;
-	else
-		info.size = accmdev_bar_size(info.index);
-	info.flags = info.size ? VFIO_REGION_INFO_FLAG_READ |
-				 VFIO_REGION_INFO_FLAG_WRITE : 0;
+	ret = accmdev_region_info(vdev, &info, NULL);
+	if (ret)
+		return ret;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -419,7 +439,7 @@ static long accmdev_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_GET_INFO:
 		return accmdev_ioctl_get_info(arg);
 	case VFIO_DEVICE_GET_REGION_INFO:
-		return accmdev_ioctl_get_region_info(arg);
+		return accmdev_ioctl_get_region_info(vdev, arg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return accmdev_ioctl_get_irq_info(adev, arg);
 	case VFIO_DEVICE_SET_IRQS:
@@ -440,6 +460,7 @@ static const struct vfio_device_ops accmdev_vfio_ops = {
 	.read		= accmdev_read,
 	.write		= accmdev_write,
 	.ioctl		= accmdev_ioctl,
+	ACCMDEV_REGION_INFO_OP(accmdev_region_info)
 	.request	= accmdev_request,
 	ACCMDEV_DEVICE_FEATURE_OP(accmdev_mig_device_feature)
 	ACCMDEV_IOMMUFD_OPS
