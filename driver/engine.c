@@ -64,12 +64,6 @@ void accmdev_engine_free(struct accmdev_engine *e)
 	memset(e, 0, sizeof(*e));
 }
 
-bool accmdev_op_streams(unsigned int op)
-{
-	return op == ACCMDEV_OP_CRC32C || op == ACCMDEV_OP_ADLER32 ||
-	       op == ACCMDEV_OP_SHA256 || op == ACCMDEV_OP_SHA224;
-}
-
 /* adler32 (RFC 1950) of @len bytes, continuing from @adler. */
 static u32 accmdev_adler32(u32 adler, const u8 *p, size_t len)
 {
