@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make check: every suite. Host-side suites first (version logic unit
-# tests and fuzzing, accctl against fake sysfs trees), then, for each
-# kernel of the matrix, build accmdev for it, boot it in QEMU and run the
-# bats suites inside. Each kernel's guest log is scanned too: an oops,
-# BUG, WARNING, lockdep, KASAN, UBSAN or kmemleak report is a failure.
+# make check: every suite. Host-side suites first (version logic and
+# stream codec unit tests and fuzzing, accctl against fake sysfs trees),
+# then, for each kernel of the matrix, build accmdev for it, boot it in
+# QEMU and run the bats suites inside. Each kernel's guest log is scanned
+# too: an oops, BUG, WARNING, lockdep, KASAN, UBSAN or kmemleak report is
+# a failure.
 #
 # The matrix has two lanes (Documentation/testing.rst): the production
 # lane, Debian's 6.1 and 6.12 kernels, and the debug lane, a 6.12 built
@@ -89,6 +90,17 @@ host_suites() {
 		fail_tap "$out/fuzz.tap" "fuzz target build (see $out/fuzz.build)"
 	fi
 	report "migver libFuzzer" "$out/fuzz.tap"
+
+	# The stream codec (driver/mig_stream.c): unit test, then fuzzer.
+	if make -s -C tests/stream >"$out/stream.build" 2>&1; then
+		make -s -C tests/stream check FUZZ_SECONDS="${FUZZ_SECONDS:-10}" \
+			>"$out/stream.tap" 2>"$out/stream.err" ||
+			grep -q '^not ok' "$out/stream.tap" ||
+			fail_tap "$out/stream.tap" "stream codec tests (see $out/stream.err)"
+	else
+		fail_tap "$out/stream.tap" "stream codec tests build (see $out/stream.build)"
+	fi
+	report "stream codec unit test and libFuzzer" "$out/stream.tap"
 
 	if [ -f tools/Makefile ]; then
 		make -s -C tools check >"$out/tools.tap" 2>"$out/tools.err" ||
