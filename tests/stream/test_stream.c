@@ -246,6 +246,30 @@ static void test_prefixes(const struct sc_model *m, unsigned int mi)
 	    mi, len, bad);
 }
 
+/*
+ * A destination with more QPs than a device can have (no device does;
+ * the parser refuses rather than index past its tables).
+ */
+static void test_no_destination(void)
+{
+	struct sc_model m = sc_models[0];
+	struct accmdev_mig_verdict v;
+	char ver[256];
+	size_t len;
+	int ret;
+
+	sc_init(&built, &m);
+	m.nqps = ACCMDEV_QP_MAX + 1;
+	built.vlen = sc_version(&m, ver, sizeof(ver));
+	memcpy(built.version, ver, built.vlen);
+	built.rec[0].len = built.vlen;
+	len = sc_layout(&built, stream);
+	ret = parse(&m, len, &v);
+	tap(ret == -EINVAL && v.why && !strcmp(v.why, "no such destination"),
+	    "a destination of %u QPs: EINVAL \"no such destination\" (got %s \"%s\")",
+	    m.nqps, sc_errname(-ret), v.why ? v.why : "(none)");
+}
+
 /* Seeds: a mode byte (fuzz_stream.c) and a stream, per model and case. */
 static int write_corpus(const char *dir)
 {
@@ -293,7 +317,7 @@ int main(int argc, char **argv)
 		for (unsigned int mi = 0; mi < sc_nmodels; mi++)
 			plan += sc_applies(&sc_cases[ci], &sc_models[mi]);
 	}
-	plan += 4 * sc_nmodels;
+	plan += 4 * sc_nmodels + 1;
 	printf("1..%u\n", plan);
 
 	for (unsigned int ci = 0; ci < sc_ncases; ci++) {
@@ -314,6 +338,7 @@ int main(int argc, char **argv)
 		test_header(&sc_models[mi], mi);
 		test_prefixes(&sc_models[mi], mi);
 	}
+	test_no_destination();
 	printf("# %u cases, %u models, %u tests, %u failed\n", sc_ncases,
 	       sc_nmodels, tap_n, tap_failed);
 	if (tap_n != plan) {
