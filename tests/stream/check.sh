@@ -41,7 +41,7 @@ if ! "$build/test_stream" --corpus "$corpus" 2>>"$build/unit.err"; then
 	exit 1
 fi
 seeds=$(ls "$corpus" | wc -l)
-"$build/fuzz_stream" -max_total_time="$seconds" -max_len=70000 -timeout=10 \
+"$build/fuzz_stream" -max_total_time="$seconds" -max_len=70000 -len_control=0 -timeout=10 \
 	-artifact_prefix="$build/" -print_final_stats=1 "$corpus" >"$log" 2>&1
 frc=$?
 # "Done 123456 runs in 10 second(s)"
