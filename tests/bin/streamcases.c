@@ -46,10 +46,17 @@
 static int64_t pace_start[2];
 static unsigned int pace_count[2];
 
+/*
+ * Before a refusal on @site. The kernel opens a window at the first line
+ * after the last one expired and prints 10 lines in it: mirror that,
+ * with a margin, from a start taken before the line.
+ */
 static void pace(int site)
 {
 	int64_t now = acc_mig_now(), wait;
 
+	if (pace_count[site] && now - pace_start[site] > PACE_NS)
+		pace_count[site] = 0;
 	if (pace_count[site] >= PACE_BURST) {
 		wait = pace_start[site] + PACE_NS - now;
 		if (wait > 0)
