@@ -156,9 +156,9 @@ ssize_t accmdev_type_show_description(struct mdev_type *mtype, char *buf);
 extern const struct attribute_group *accmdev_parent_groups[];
 extern const struct attribute_group *accmdev_device_groups[];
 int accmdev_type_files_add(struct accmdev_parent *p);
-void accmdev_migver_log(struct device *dev, const char *node,
-			enum accmdev_compat c, const struct accmdev_migver *src,
-			const struct accmdev_migver_dst *dst);
+int accmdev_migver_refuse(struct device *dev, const char *node,
+			  enum accmdev_compat c, const struct accmdev_migver *src,
+			  const struct accmdev_migver_dst *dst);
 void accmdev_type_files_remove(struct accmdev_parent *p);
 
 /* vfio_dev.c */

@@ -71,12 +71,6 @@ void accmdev_engine_free(struct accmdev_engine *e)
 	memset(e, 0, sizeof(*e));
 }
 
-bool accmdev_op_streams(unsigned int op)
-{
-	return op == ACCMDEV_OP_CRC32C || op == ACCMDEV_OP_ADLER32 ||
-	       op == ACCMDEV_OP_SHA256 || op == ACCMDEV_OP_SHA224;
-}
-
 /* A preemption point between two steps: true if the request must stop. */
 static bool accmdev_engine_pause(struct accmdev_engine *e)
 {

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/zlib.h>
 #include "compat.h"
+#include "rules.h"
 #include "uapi/accmdev_regs.h"
 
 struct vfio_device;
@@ -82,7 +83,6 @@ struct accmdev_req {
 
 int accmdev_engine_alloc(struct accmdev_engine *e, u32 algs);
 void accmdev_engine_free(struct accmdev_engine *e);
-bool accmdev_op_streams(unsigned int op);
 u16 accmdev_engine_exec(struct vfio_device *vdev, struct accmdev_engine *e,
 			struct accmdev_ctx *ctx, const struct accmdev_req *req,
 			struct accmdev_cqe *cqe);

@@ -17,8 +17,11 @@
  * stopped request), and run on the destination from their descriptors:
  * each request completes once.
  *
- * The stream (uapi/accmdev_mig.h, Documentation/migration.rst). Pre-copy
- * sends the preamble and the VERSION record, the device-level
+ * The stream (uapi/accmdev_mig.h, Documentation/migration.rst) is
+ * written and parsed by mig_stream.c, which knows its layout and every
+ * rule it must keep; this file holds the state machine, the data files
+ * and the translation between the device state and the decoded stream.
+ * Pre-copy sends the preamble and the VERSION record, the device-level
  * migration_version of the source, and nothing else: the whole device
  * state is a few KiB and only meaningful once the device is stopped.
  * Stop-copy appends DEVICE, PCI, one QP record per queue pair and END.
@@ -30,8 +33,9 @@
  * fails that write: an incompatible destination refuses during pre-copy,
  * or on 6.1 at the first stop-copy write. Everything else is validated
  * when the device leaves RESUMING, in full and before anything is
- * applied; a bad stream fails that arc and the device stays in RESUMING,
- * unchanged, until the user resets it or closes it.
+ * applied; a bad stream fails that arc, with one log line naming the
+ * rule it broke, and the device stays in RESUMING, unchanged, until the
+ * user resets it or closes it.
  *
  * Locking: state_mutex (accmdev.h) serialises the state machine and owns
  * the device's references to the files; each file's own lock protects
@@ -55,13 +59,6 @@
 #include "compat.h"
 #include "uapi/accmdev_mig.h"
 
-static_assert(sizeof(struct accmdev_mig_preamble) == 16);
-static_assert(sizeof(struct accmdev_mig_rec) == 16);
-static_assert(sizeof(struct accmdev_mig_device) == 24);
-static_assert(sizeof(struct accmdev_mig_qp) == 192);
-static_assert(sizeof(struct accmdev_mig_end) == 8);
-static_assert(ACCMDEV_MIG_PCI_CFG == PCI_CFG_SPACE_SIZE);
-static_assert(ACCMDEV_MIG_MSIX_ENTRY == PCI_MSIX_ENTRY_SIZE);
 /* The SHA-2 state in the stream's own form (compat.h), on every kernel. */
 static_assert(sizeof_field(struct accmdev_mig_qp, sha_state) ==
 	      ACCMDEV_SHA2_WORDS * sizeof(u32));
@@ -70,35 +67,6 @@ static_assert(sizeof_field(struct accmdev_mig_qp, sha_buf) ==
 
 /* Room for the version line of any device this build describes. */
 #define ACCMDEV_MIG_VERSION_BUF	256
-/* The last QP error code a device can latch. */
-#define ACCMDEV_QP_ERR_LAST	ACCMDEV_QP_ERR_CQ_WRITE
-
-/* Bytes a record with @len bytes of payload takes in the stream. */
-static size_t accmdev_mig_rec_size(size_t len)
-{
-	return sizeof(struct accmdev_mig_rec) + ALIGN(len, ACCMDEV_MIG_ALIGN);
-}
-
-static size_t accmdev_mig_pci_len(unsigned int nqps)
-{
-	return ACCMDEV_MIG_PCI_CFG + nqps * ACCMDEV_MIG_MSIX_ENTRY;
-}
-
-/* The whole stream of a device with @nqps QPs and a version of @vlen. */
-static size_t accmdev_mig_stream_size(unsigned int nqps, size_t vlen)
-{
-	return sizeof(struct accmdev_mig_preamble) +
-	       accmdev_mig_rec_size(vlen) +
-	       accmdev_mig_rec_size(sizeof(struct accmdev_mig_device)) +
-	       accmdev_mig_rec_size(accmdev_mig_pci_len(nqps)) +
-	       nqps * accmdev_mig_rec_size(sizeof(struct accmdev_mig_qp)) +
-	       accmdev_mig_rec_size(sizeof(struct accmdev_mig_end));
-}
-
-static u32 accmdev_mig_crc(const u8 *p, size_t len)
-{
-	return ~accmdev_crc32c(~0u, p, len);
-}
 
 /*
  * The device-level migration_version of the open device, as its sysfs
@@ -121,13 +89,17 @@ static int accmdev_mig_version(struct accmdev_device *adev, char *buf,
 	return accmdev_migver_format(&v, buf, size);
 }
 
-static void accmdev_mig_dst(struct accmdev_device *adev,
-			    struct accmdev_migver_dst *dst)
+/* What the open device takes: its model, as its migration_version. */
+static void accmdev_mig_target(struct accmdev_device *adev,
+			       struct accmdev_mig_target *t)
 {
+	struct accmdev_migver_dst *dst = &t->dst;
+
 	dst->migratable = adev->parent->migratable;
 	dst->exact_rev = true;
 	dst->kind = adev->parent->kind;
 	spin_lock(&adev->regs_lock);
+	t->device_id = adev->st.device_id;
 	dst->qps = adev->st.nqps;
 	dst->rev = adev->st.rev;
 	dst->algs = adev->st.algs;
@@ -232,59 +204,41 @@ static long accmdev_save_ioctl(struct file *filp, unsigned int cmd,
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static int accmdev_mig_check_version(struct accmdev_mig_file *migf,
-				     const u8 *s, size_t len,
-				     struct accmdev_migver *src)
+/*
+ * Fail a resuming session with @err: it sticks, with what caused it,
+ * and a refused VERSION is logged as a refused migration_version write.
+ */
+static int accmdev_mig_fail(struct accmdev_mig_file *migf, int err,
+			    const struct accmdev_mig_verdict *v)
 {
-	enum accmdev_compat c;
-
-	c = accmdev_migver_check((const char *)s, len, &migf->dst, src);
-	if (c == ACCMDEV_COMPAT_OK)
-		return 0;
-	accmdev_migver_log(migf->dev, "stream", c, src, &migf->dst);
-	return -accmdev_compat_errno(c);
-}
-
-static int accmdev_mig_check_preamble(const struct accmdev_mig_preamble *pre)
-{
-	if (le64_to_cpu(pre->magic) != ACCMDEV_MIG_MAGIC || pre->rsvd)
-		return -EINVAL;
-	if (le16_to_cpu(pre->major) != ACCMDEV_FORMAT_MAJOR)
-		return -EPROTO;
-	return 0;
+	lockdep_assert_held(&migf->lock);
+	if (v->compat != ACCMDEV_COMPAT_OK)
+		accmdev_migver_refuse(migf->dev, "stream", v->compat, &v->src,
+				      &migf->target.dst);
+	migf->error = err;
+	migf->why = v->why;
+	migf->why_qp = v->qp;
+	return err;
 }
 
 /*
  * The early check: once the preamble and the VERSION record are in,
- * judge them. Returns 0 while more bytes are needed.
+ * judge them (mig_stream.c). Returns 0 or the error it failed with.
  */
 static int accmdev_mig_check_header(struct accmdev_mig_file *migf)
 {
-	const size_t hdr = sizeof(struct accmdev_mig_preamble) +
-			   sizeof(struct accmdev_mig_rec);
-	const struct accmdev_mig_rec *rec;
-	struct accmdev_migver src = {};
-	u32 len;
+	struct accmdev_mig_verdict v;
 	int ret;
 
 	lockdep_assert_held(&migf->lock);
-	if (migf->checked ||
-	    migf->filled < sizeof(struct accmdev_mig_preamble))
+	if (migf->checked)
 		return 0;
-	ret = accmdev_mig_check_preamble((void *)migf->buf);
-	if (ret || migf->filled < hdr)
-		return ret;
-	rec = (void *)(migf->buf + sizeof(struct accmdev_mig_preamble));
-	len = le32_to_cpu(rec->len);
-	if (le32_to_cpu(rec->tag) != ACCMDEV_MIG_TAG_VERSION || rec->flags ||
-	    rec->rsvd || !len || len >= ACCMDEV_MIGVER_MAX)
-		return -EINVAL;
-	if (migf->filled - hdr < len)
-		return 0;
-	ret = accmdev_mig_check_version(migf, migf->buf + hdr, len, &src);
-	if (!ret)
-		migf->checked = true;
-	return ret;
+	ret = accmdev_mig_parse_header(migf->buf, migf->filled, &migf->target,
+				       &v);
+	if (ret < 0)
+		return accmdev_mig_fail(migf, ret, &v);
+	migf->checked = ret;
+	return 0;
 }
 
 /*
@@ -309,22 +263,23 @@ static ssize_t accmdev_resume_write(struct file *filp, const char __user *buf,
 		goto out_unlock;
 	}
 	if (len > migf->size - migf->filled) {
+		migf->error = -EFBIG;
+		migf->why = "stream too long";
+		migf->why_qp = -1;
 		ret = -EFBIG;
-		goto out_fail;
+		goto out_unlock;
 	}
 	if (copy_from_user(migf->buf + migf->filled, buf, len)) {
+		migf->error = -EFAULT;
+		migf->why = "a write faulted";
+		migf->why_qp = -1;
 		ret = -EFAULT;
-		goto out_fail;
+		goto out_unlock;
 	}
 	migf->filled += len;
 	ret = accmdev_mig_check_header(migf);
-	if (ret)
-		goto out_fail;
-	ret = len;
-	goto out_unlock;
-
-out_fail:
-	migf->error = ret;
+	if (!ret)
+		ret = len;
 out_unlock:
 	mutex_unlock(&migf->lock);
 	return ret;
@@ -407,107 +362,74 @@ static void accmdev_mig_end_sessions_locked(struct accmdev_device *adev)
 
 /* ---- saving ------------------------------------------------------------- */
 
-/* Append a record header for @len bytes; returns where the payload goes. */
-static void *accmdev_mig_put(struct accmdev_mig_file *migf, u32 tag,
-			     size_t len)
-{
-	struct accmdev_mig_rec *rec = (void *)(migf->buf + migf->filled);
-
-	if (WARN_ON(accmdev_mig_rec_size(len) > migf->size - migf->filled))
-		return NULL;
-	rec->tag = cpu_to_le32(tag);
-	rec->flags = 0;
-	rec->len = cpu_to_le32(len);
-	rec->rsvd = 0;
-	migf->filled += accmdev_mig_rec_size(len);
-	return rec + 1;
-}
-
-static void accmdev_mig_put_qp(struct accmdev_mig_qp *r, unsigned int index,
-			       const struct accmdev_qp *qp)
+/* The stream's view of a QP: plain values, the SHA-2 state included. */
+static void accmdev_mig_put_qp_state(struct accmdev_mig_qp_state *r,
+				     const struct accmdev_qp *qp)
 {
 	u32 h[ACCMDEV_SHA2_WORDS];
 	unsigned int i;
 	u64 count;
 
-	r->index = cpu_to_le32(index);
-	r->enabled = cpu_to_le32(qp->enabled);
-	r->sq_base = cpu_to_le64(qp->sq_base);
-	r->cq_base = cpu_to_le64(qp->cq_base);
-	r->sq_size = cpu_to_le32(qp->sq_size);
-	r->cq_size = cpu_to_le32(qp->cq_size);
-	r->error = cpu_to_le32(qp->error);
-	r->sq_tail = cpu_to_le32(qp->sq_tail);
-	r->sq_head = cpu_to_le32(qp->sq_head);
-	r->cq_tail = cpu_to_le32(qp->cq_tail);
-	r->cq_head = cpu_to_le32(qp->cq_head);
-	r->cq_phase = cpu_to_le32(qp->cq_phase);
-	r->seq = cpu_to_le32(qp->seq);
-	r->irq_count = cpu_to_le32(qp->irq_count);
-	r->done_count = cpu_to_le32(qp->done_count);
-	r->fail_count = cpu_to_le32(qp->fail_count);
-	r->ctx_op = cpu_to_le32(qp->ctx.op);
-	r->ctx_sum = cpu_to_le32(qp->ctx.sum);
-	r->ctx_bytes = cpu_to_le64(qp->ctx.bytes);
+	r->enabled = qp->enabled;
+	r->sq_base = qp->sq_base;
+	r->cq_base = qp->cq_base;
+	r->sq_size = qp->sq_size;
+	r->cq_size = qp->cq_size;
+	r->error = qp->error;
+	r->sq_tail = qp->sq_tail;
+	r->sq_head = qp->sq_head;
+	r->cq_tail = qp->cq_tail;
+	r->cq_head = qp->cq_head;
+	r->cq_phase = qp->cq_phase;
+	r->seq = qp->seq;
+	r->irq_count = qp->irq_count;
+	r->done_count = qp->done_count;
+	r->fail_count = qp->fail_count;
+	r->ctx_op = qp->ctx.op;
+	r->ctx_sum = qp->ctx.sum;
+	r->ctx_bytes = qp->ctx.bytes;
 	accmdev_sha2_export(&qp->ctx.sha, h, &count, r->sha_buf);
 	for (i = 0; i < ARRAY_SIZE(r->sha_state); i++)
-		r->sha_state[i] = cpu_to_le32(h[i]);
-	r->sha_count = cpu_to_le64(count);
+		r->sha_state[i] = h[i];
+	r->sha_count = count;
 }
 
 /*
  * Append the device state and END. The worker is halted, so the QP
  * stream contexts are ours (ctl_lock keeps register writes from
- * clearing them meanwhile); regs_lock covers the rest.
+ * clearing them meanwhile); regs_lock covers the rest. The file was
+ * allocated at the stream's size, so nothing here can run out of room.
  */
 static void accmdev_mig_save_state(struct accmdev_device *adev,
 				   struct accmdev_mig_file *migf)
 {
+	struct accmdev_mig_out o = {
+		.buf = migf->buf, .size = migf->size, .filled = migf->filled,
+	};
 	struct accmdev_state *st = &adev->st;
-	struct accmdev_mig_device *d;
-	struct accmdev_mig_qp *q;
-	struct accmdev_mig_end *end;
-	unsigned int i, records = 1;
-	size_t crc_len;
-	u8 *pci;
+	struct accmdev_mig_dev_state d;
+	struct accmdev_mig_qp_state q;
+	unsigned int i;
+	bool ok;
 
 	mutex_lock(&migf->lock);
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
-	d = accmdev_mig_put(migf, ACCMDEV_MIG_TAG_DEVICE, sizeof(*d));
-	if (!d)
-		goto out_unlock;
-	d->device_id = cpu_to_le16(st->device_id);
-	d->rev = cpu_to_le32(st->rev);
-	d->algs = cpu_to_le32(st->algs);
-	d->nqps = cpu_to_le32(st->nqps);
-	d->rr = cpu_to_le32(st->rr);
-	records++;
-
-	pci = accmdev_mig_put(migf, ACCMDEV_MIG_TAG_PCI,
-			      accmdev_mig_pci_len(st->nqps));
-	if (!pci)
-		goto out_unlock;
-	memcpy(pci, st->pci.cfg, ACCMDEV_MIG_PCI_CFG);
-	memcpy(pci + ACCMDEV_MIG_PCI_CFG, st->pci.msix,
-	       st->nqps * ACCMDEV_MIG_MSIX_ENTRY);
-	records++;
-
-	for (i = 0; i < st->nqps; i++) {
-		q = accmdev_mig_put(migf, ACCMDEV_MIG_TAG_QP, sizeof(*q));
-		if (!q)
-			goto out_unlock;
-		accmdev_mig_put_qp(q, i, &st->qp[i]);
-		records++;
+	d.device_id = st->device_id;
+	d.rev = st->rev;
+	d.algs = st->algs;
+	d.nqps = st->nqps;
+	d.rr = st->rr;
+	ok = accmdev_mig_put_device(&o, &d) &&
+	     accmdev_mig_put_pci(&o, &st->pci, st->nqps);
+	for (i = 0; ok && i < st->nqps; i++) {
+		accmdev_mig_put_qp_state(&q, &st->qp[i]);
+		ok = accmdev_mig_put_qp(&o, i, &q);
 	}
-
-	crc_len = migf->filled;
-	end = accmdev_mig_put(migf, ACCMDEV_MIG_TAG_END, sizeof(*end));
-	if (!end)
-		goto out_unlock;
-	end->records = cpu_to_le32(records);
-	end->crc32c = cpu_to_le32(accmdev_mig_crc(migf->buf, crc_len));
-out_unlock:
+	/* VERSION, DEVICE, PCI and the QPs. */
+	ok = ok && accmdev_mig_put_end(&o, 3 + st->nqps);
+	WARN_ON(!ok);
+	migf->filled = o.filled;
 	migf->final = true;
 	spin_unlock(&adev->regs_lock);
 	mutex_unlock(&adev->ctl_lock);
@@ -522,11 +444,10 @@ out_unlock:
 static struct file *accmdev_mig_save_begin(struct accmdev_device *adev,
 					   bool stopped)
 {
-	struct accmdev_mig_preamble *pre;
 	struct accmdev_mig_file *migf;
+	struct accmdev_mig_out o;
 	char line[ACCMDEV_MIG_VERSION_BUF];
 	int vlen;
-	u8 *v;
 
 	lockdep_assert_held(&adev->state_mutex);
 	vlen = accmdev_mig_version(adev, line, sizeof(line));
@@ -538,14 +459,10 @@ static struct file *accmdev_mig_save_begin(struct accmdev_device *adev,
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
 
-	pre = (void *)migf->buf;
-	pre->magic = cpu_to_le64(ACCMDEV_MIG_MAGIC);
-	pre->major = cpu_to_le16(ACCMDEV_FORMAT_MAJOR);
-	pre->minor = cpu_to_le16(ACCMDEV_FORMAT_MINOR);
-	migf->filled = sizeof(*pre);
-	v = accmdev_mig_put(migf, ACCMDEV_MIG_TAG_VERSION, vlen);
-	if (v)
-		memcpy(v, line, vlen);
+	o.buf = migf->buf;
+	o.size = migf->size;
+	WARN_ON(!accmdev_mig_put_header(&o, line, vlen));
+	migf->filled = o.filled;
 	if (stopped)
 		accmdev_mig_save_state(adev, migf);
 
@@ -564,309 +481,82 @@ static struct file *accmdev_mig_resume_begin(struct accmdev_device *adev)
 	migf = accmdev_mig_file_new(adev, false, ACCMDEV_MIG_MAX);
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
-	accmdev_mig_dst(adev, &migf->dst);
+	accmdev_mig_target(adev, &migf->target);
 	get_file(migf->filp);
 	adev->resuming = migf;
 	return migf->filp;
 }
 
-/* Where each record of an incoming stream is, after framing checks. */
-struct accmdev_mig_parse {
-	const u8 *version;
-	u32 version_len;
-	const struct accmdev_mig_device *device;
-	const u8 *pci;
-	u32 pci_len;
-	const struct accmdev_mig_qp *qp[ACCMDEV_QP_MAX];
-	unsigned int nr_qp;
-	const char *why;		/* what was wrong, for the log */
-};
-
-static int accmdev_mig_bad(struct accmdev_mig_parse *p, int err,
-			   const char *why)
-{
-	p->why = why;
-	return err;
-}
-
-static int accmdev_mig_note(struct accmdev_mig_parse *p, u32 tag, u32 flags,
-			    const u8 *body, u32 len)
-{
-	const struct accmdev_mig_qp *q;
-	u32 index;
-
-	switch (tag) {
-	case ACCMDEV_MIG_TAG_VERSION:
-		if (p->version)
-			return accmdev_mig_bad(p, -EINVAL, "VERSION repeated");
-		p->version = body;
-		p->version_len = len;
-		return 0;
-	case ACCMDEV_MIG_TAG_DEVICE:
-		if (p->device || len != sizeof(*p->device))
-			return accmdev_mig_bad(p, -EINVAL,
-					       "DEVICE repeated or sized wrong");
-		p->device = (const void *)body;
-		return 0;
-	case ACCMDEV_MIG_TAG_PCI:
-		if (p->pci)
-			return accmdev_mig_bad(p, -EINVAL, "PCI repeated");
-		p->pci = body;
-		p->pci_len = len;
-		return 0;
-	case ACCMDEV_MIG_TAG_QP:
-		q = (const void *)body;
-		if (len != sizeof(*q))
-			return accmdev_mig_bad(p, -EINVAL, "QP sized wrong");
-		index = le32_to_cpu(q->index);
-		if (index >= ACCMDEV_QP_MAX || p->qp[index])
-			return accmdev_mig_bad(p, -EINVAL,
-					       "QP index out of range or repeated");
-		p->qp[index] = q;
-		p->nr_qp++;
-		return 0;
-	}
-	if (flags & ACCMDEV_MIG_F_OPTIONAL)
-		return 0;
-	return accmdev_mig_bad(p, -EOPNOTSUPP, "unknown mandatory record");
-}
-
-/*
- * Framing: the preamble, then records that each fit, have zero padding
- * and known flags, VERSION first, and END last with the right record
- * count and CRC over everything before it, and nothing after END.
- */
-static int accmdev_mig_frame(const u8 *buf, size_t filled,
-			     struct accmdev_mig_parse *p)
-{
-	size_t off = sizeof(struct accmdev_mig_preamble), body, padded;
-	const struct accmdev_mig_rec *rec;
-	const struct accmdev_mig_end *end;
-	unsigned int records = 0;
-	u32 tag, flags, len;
-	int ret;
-
-	if (filled < off)
-		return accmdev_mig_bad(p, -ENODATA, "stream truncated");
-	ret = accmdev_mig_check_preamble((const void *)buf);
-	if (ret)
-		return accmdev_mig_bad(p, ret, "preamble");
-	for (;;) {
-		if (filled - off < sizeof(*rec))
-			return accmdev_mig_bad(p, -ENODATA, "stream truncated");
-		rec = (const void *)(buf + off);
-		tag = le32_to_cpu(rec->tag);
-		flags = le32_to_cpu(rec->flags);
-		len = le32_to_cpu(rec->len);
-		body = off + sizeof(*rec);
-		if (rec->rsvd || flags & ~ACCMDEV_MIG_F_OPTIONAL)
-			return accmdev_mig_bad(p, -EINVAL, "record header");
-		if (len > filled - body)
-			return accmdev_mig_bad(p, -ENODATA, "stream truncated");
-		padded = ALIGN((size_t)len, ACCMDEV_MIG_ALIGN);
-		if (padded > filled - body)
-			return accmdev_mig_bad(p, -ENODATA, "stream truncated");
-		if (memchr_inv(buf + body + len, 0, padded - len))
-			return accmdev_mig_bad(p, -EINVAL, "record padding");
-		if (tag == ACCMDEV_MIG_TAG_END)
-			break;
-		if (!records && tag != ACCMDEV_MIG_TAG_VERSION)
-			return accmdev_mig_bad(p, -EINVAL, "VERSION not first");
-		ret = accmdev_mig_note(p, tag, flags, buf + body, len);
-		if (ret)
-			return ret;
-		records++;
-		off = body + padded;
-	}
-
-	end = (const void *)(buf + body);
-	if (len != sizeof(*end) || flags)
-		return accmdev_mig_bad(p, -EINVAL, "END sized wrong");
-	if (body + padded != filled)
-		return accmdev_mig_bad(p, -EINVAL, "bytes after END");
-	if (le32_to_cpu(end->records) != records)
-		return accmdev_mig_bad(p, -EINVAL, "END record count");
-	if (le32_to_cpu(end->crc32c) != accmdev_mig_crc(buf, off))
-		return accmdev_mig_bad(p, -EBADMSG, "CRC32C mismatch");
-	return 0;
-}
-
-static bool accmdev_adler_ok(u32 sum)
-{
-	return (sum & 0xffff) < 65521 && (sum >> 16) < 65521;
-}
-
-/* A QP stream context: plain data, but only what the engine can leave. */
-static bool accmdev_mig_ctx_ok(const struct accmdev_mig_qp *r, u32 algs,
-			       bool enabled)
-{
-	u32 op = le32_to_cpu(r->ctx_op);
-	bool sha;
-
-	if (!op)
-		return !r->ctx_sum && !r->ctx_bytes && !r->sha_count &&
-		       !memchr_inv(r->sha_state, 0, sizeof(r->sha_state)) &&
-		       !memchr_inv(r->sha_buf, 0, sizeof(r->sha_buf));
-	if (!enabled || op > ACCMDEV_OP_COUNT || !accmdev_op_streams(op - 1) ||
-	    !(algs & BIT(op - 1)))
-		return false;
-	sha = op - 1 == ACCMDEV_OP_SHA256 || op - 1 == ACCMDEV_OP_SHA224;
-	if (sha)
-		return !r->ctx_sum && r->sha_count == r->ctx_bytes;
-	if (r->sha_count || memchr_inv(r->sha_state, 0, sizeof(r->sha_state)) ||
-	    memchr_inv(r->sha_buf, 0, sizeof(r->sha_buf)))
-		return false;
-	return op - 1 != ACCMDEV_OP_ADLER32 ||
-	       accmdev_adler_ok(le32_to_cpu(r->ctx_sum));
-}
-
-/* Decode and check one QP record into @qp. */
-static int accmdev_mig_take_qp(const struct accmdev_mig_qp *r, u32 algs,
-			       struct accmdev_qp *qp)
+/* A QP as a validated stream describes it (mig_stream.c checked it). */
+static void accmdev_mig_take_qp(struct accmdev_qp *qp,
+				const struct accmdev_mig_qp_state *r)
 {
 	u32 h[ACCMDEV_SHA2_WORDS];
 	unsigned int i;
 
 	memset(qp, 0, sizeof(*qp));
-	qp->enabled = le32_to_cpu(r->enabled);
-	qp->sq_base = le64_to_cpu(r->sq_base);
-	qp->cq_base = le64_to_cpu(r->cq_base);
-	qp->sq_size = le32_to_cpu(r->sq_size);
-	qp->cq_size = le32_to_cpu(r->cq_size);
-	qp->error = le32_to_cpu(r->error);
-	qp->sq_tail = le32_to_cpu(r->sq_tail);
-	qp->sq_head = le32_to_cpu(r->sq_head);
-	qp->cq_tail = le32_to_cpu(r->cq_tail);
-	qp->cq_head = le32_to_cpu(r->cq_head);
-	qp->cq_phase = le32_to_cpu(r->cq_phase);
-	qp->seq = le32_to_cpu(r->seq);
-	qp->irq_count = le32_to_cpu(r->irq_count);
-	qp->done_count = le32_to_cpu(r->done_count);
-	qp->fail_count = le32_to_cpu(r->fail_count);
-
-	if (qp->enabled > 1 || qp->cq_phase > 1 ||
-	    qp->error > ACCMDEV_QP_ERR_LAST)
-		return -EINVAL;
-	if (qp->enabled) {
-		/* Enabled rings passed these checks when they were enabled. */
-		if (accmdev_qp_check_rings(qp) != ACCMDEV_QP_ERR_NONE ||
-		    qp->sq_tail >= qp->sq_size || qp->sq_head >= qp->sq_size ||
-		    qp->cq_tail >= qp->cq_size || qp->cq_head >= qp->cq_size)
-			return -EINVAL;
-	} else if (qp->sq_tail || qp->sq_head || qp->cq_tail ||
-		   qp->cq_head || qp->seq || qp->cq_phase != 1) {
-		/* Disabling a QP clears its run state. */
-		return -EINVAL;
-	}
-	if (!accmdev_mig_ctx_ok(r, algs, qp->enabled))
-		return -EINVAL;
-
-	qp->ctx.op = le32_to_cpu(r->ctx_op);
-	qp->ctx.sum = le32_to_cpu(r->ctx_sum);
-	qp->ctx.bytes = le64_to_cpu(r->ctx_bytes);
+	qp->enabled = r->enabled;
+	qp->sq_base = r->sq_base;
+	qp->cq_base = r->cq_base;
+	qp->sq_size = r->sq_size;
+	qp->cq_size = r->cq_size;
+	qp->error = r->error;
+	qp->sq_tail = r->sq_tail;
+	qp->sq_head = r->sq_head;
+	qp->cq_tail = r->cq_tail;
+	qp->cq_head = r->cq_head;
+	qp->cq_phase = r->cq_phase;
+	qp->seq = r->seq;
+	qp->irq_count = r->irq_count;
+	qp->done_count = r->done_count;
+	qp->fail_count = r->fail_count;
+	qp->ctx.op = r->ctx_op;
+	qp->ctx.sum = r->ctx_sum;
+	qp->ctx.bytes = r->ctx_bytes;
 	for (i = 0; i < ARRAY_SIZE(h); i++)
-		h[i] = le32_to_cpu(r->sha_state[i]);
-	accmdev_sha2_import(&qp->ctx.sha, h, le64_to_cpu(r->sha_count),
-			    r->sha_buf);
-	return 0;
+		h[i] = r->sha_state[i];
+	accmdev_sha2_import(&qp->ctx.sha, h, r->sha_count, r->sha_buf);
 }
 
 /*
- * Check the parsed records against this device and decode them into
- * @ns (rr, pci and the first nqps QPs only). @st is the device's model.
- */
-static int accmdev_mig_decode(struct accmdev_mig_file *migf,
-			      struct accmdev_mig_parse *p,
-			      const struct accmdev_state *st,
-			      struct accmdev_state *ns)
-{
-	const struct accmdev_mig_device *d = p->device;
-	struct accmdev_migver src = {};
-	unsigned int i;
-	int ret;
-
-	ret = accmdev_mig_check_version(migf, p->version, p->version_len, &src);
-	if (ret)
-		return accmdev_mig_bad(p, ret, "VERSION refused");
-	if (!d || !p->pci || p->nr_qp != st->nqps)
-		return accmdev_mig_bad(p, -EINVAL, "records missing");
-
-	/* The body must describe the device its header announced. */
-	if (d->rsvd0 || d->rsvd1 ||
-	    le16_to_cpu(d->device_id) != st->device_id ||
-	    le32_to_cpu(d->rev) != src.rev || src.rev != st->rev ||
-	    le32_to_cpu(d->nqps) != st->nqps ||
-	    le32_to_cpu(d->algs) != src.algs || src.algs & ~st->algs ||
-	    le32_to_cpu(d->rr) >= st->nqps)
-		return accmdev_mig_bad(p, -EINVAL, "DEVICE disagrees");
-	ns->rr = le32_to_cpu(d->rr);
-	/* A destination with more algorithms becomes the source's device. */
-	ns->algs = src.algs;
-
-	if (p->pci_len != accmdev_mig_pci_len(st->nqps))
-		return accmdev_mig_bad(p, -EINVAL, "PCI sized wrong");
-	memcpy(ns->pci.cfg, p->pci, ACCMDEV_MIG_PCI_CFG);
-	memcpy(ns->pci.msix, p->pci + ACCMDEV_MIG_PCI_CFG,
-	       st->nqps * ACCMDEV_MIG_MSIX_ENTRY);
-	for (i = st->nqps; i < ACCMDEV_QP_MAX; i++)
-		ns->pci.msix[i][PCI_MSIX_ENTRY_VECTOR_CTRL / 4] =
-			cpu_to_le32(PCI_MSIX_ENTRY_CTRL_MASKBIT);
-	if (!accmdev_pci_valid(st, &ns->pci))
-		return accmdev_mig_bad(p, -EINVAL, "PCI state impossible");
-
-	/* nr_qp == nqps distinct indexes: all below nqps means all there. */
-	for (i = 0; i < ACCMDEV_QP_MAX; i++) {
-		if (!p->qp[i])
-			continue;
-		if (i >= st->nqps)
-			return accmdev_mig_bad(p, -EINVAL, "QP index out of range");
-		if (accmdev_mig_take_qp(p->qp[i], src.algs, &ns->qp[i]))
-			return accmdev_mig_bad(p, -EINVAL, "QP state impossible");
-	}
-	return 0;
-}
-
-/*
- * RESUMING -> STOP: validate the whole stream, then apply it. The device
- * is halted, so the QP contexts are ours while ctl_lock is held.
+ * RESUMING -> STOP: validate the whole stream (mig_stream.c), then apply
+ * it. The device is halted, so the QP contexts are ours while ctl_lock
+ * is held. A refusal is logged with the rule the stream broke.
  */
 static int accmdev_mig_load(struct accmdev_device *adev,
 			    struct accmdev_mig_file *migf)
 {
-	struct accmdev_mig_parse p = {};
-	struct accmdev_state *model, *ns;
+	struct accmdev_mig_verdict v;
+	struct accmdev_mig_image *img;
+	const char *why;
 	unsigned int i;
-	int ret;
+	int ret, why_qp;
 
 	lockdep_assert_held(&adev->state_mutex);
-	model = kzalloc(sizeof(*model), GFP_KERNEL);
-	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
-	if (!model || !ns) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-	spin_lock(&adev->regs_lock);
-	model->device_id = adev->st.device_id;
-	model->rev = adev->st.rev;
-	model->algs = adev->st.algs;
-	model->nqps = adev->st.nqps;
-	spin_unlock(&adev->regs_lock);
+	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
 
 	mutex_lock(&migf->lock);
 	ret = migf->error;
-	if (ret)
-		p.why = "an earlier write failed";
-	else
-		ret = accmdev_mig_frame(migf->buf, migf->filled, &p);
-	if (!ret)
-		ret = accmdev_mig_decode(migf, &p, model, ns);
-	if (ret)
-		migf->error = ret;
+	if (!ret) {
+		ret = accmdev_mig_parse(migf->buf, migf->filled,
+					&migf->target, img, &v);
+		if (ret)
+			accmdev_mig_fail(migf, ret, &v);
+	}
+	why = migf->why;
+	why_qp = migf->why_qp;
 	mutex_unlock(&migf->lock);
 	if (ret) {
-		dev_info_ratelimited(adev->vdev.dev,
-				     "migration stream refused: %s (%pe)\n",
-				     p.why, ERR_PTR(ret));
+		if (why_qp >= 0)
+			dev_info_ratelimited(adev->vdev.dev,
+					     "migration stream refused: QP %d: %s (%pe)\n",
+					     why_qp, why, ERR_PTR(ret));
+		else
+			dev_info_ratelimited(adev->vdev.dev,
+					     "migration stream refused: %s (%pe)\n",
+					     why, ERR_PTR(ret));
 		goto out_free;
 	}
 
@@ -877,20 +567,19 @@ static int accmdev_mig_load(struct accmdev_device *adev,
 	 * as long as the model is not changed by hand while closed.
 	 */
 	mutex_lock(&adev->lock);
-	adev->model_algs = ns->algs;
+	adev->model_algs = v.src.algs;
 	mutex_unlock(&adev->lock);
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
-	adev->st.algs = ns->algs;
-	adev->st.rr = ns->rr;
-	adev->st.pci = ns->pci;
-	for (i = 0; i < model->nqps; i++)
-		adev->st.qp[i] = ns->qp[i];
+	adev->st.algs = v.src.algs;
+	adev->st.rr = img->rr;
+	adev->st.pci = img->pci;
+	for (i = 0; i < migf->target.dst.qps; i++)
+		accmdev_mig_take_qp(&adev->st.qp[i], &img->qp[i]);
 	spin_unlock(&adev->regs_lock);
 	mutex_unlock(&adev->ctl_lock);
 out_free:
-	kfree(ns);
-	kfree(model);
+	kfree(img);
 	return ret;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * accmdev live migration: VFIO migration v2 (the state machine and its
- * data files) over the stream format of uapi/accmdev_mig.h.
+ * data files) over the stream codec of mig_stream.h.
  */
 #ifndef ACCMDEV_MIG_H
 #define ACCMDEV_MIG_H
@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
-#include "migver.h"
+#include "mig_stream.h"
 
 struct accmdev_device;
 struct device;
@@ -30,12 +30,14 @@ struct accmdev_mig_file {
 	bool final;			/* saving: stop-copy data appended */
 	bool checked;			/* resuming: header accepted */
 	int error;			/* resuming: sticky errno, or 0 */
+	const char *why;		/* resuming: the rule the error names */
+	int why_qp;			/* ... in this QP record, or -1 */
 	u8 *buf;			/* the stream */
 	size_t size;			/* bytes allocated at buf */
 	size_t filled;			/* bytes of stream in buf */
 	size_t pos;			/* saving: bytes read so far */
 	/* Resuming: what this device accepts, and where to log refusals. */
-	struct accmdev_migver_dst dst;
+	struct accmdev_mig_target target;
 	struct device *dev;
 	/* Saving: poll's waiters, woken when final or disabled is set. */
 	wait_queue_head_t wq;

@@ -21,116 +21,11 @@
 
 #include "accmdev.h"
 
-/* Byte @n of the address mask of a memory BAR of @size bytes. */
-#define BAR_MASK(size, n)	((u8)((~((u32)(size) - 1) & PCI_BASE_ADDRESS_MEM_MASK) \
-				      >> (8 * (n))))
-#define MSIX_CAP		ACCMDEV_MSIX_CAP_OFFSET
-
-static const u8 accmdev_cfg_wmask[PCI_CFG_SPACE_SIZE] = {
-	[PCI_COMMAND]		= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-				  PCI_COMMAND_PARITY,
-	[PCI_COMMAND + 1]	= (PCI_COMMAND_SERR |
-				   PCI_COMMAND_INTX_DISABLE) >> 8,
-	[PCI_CACHE_LINE_SIZE]	= 0xff,
-	[PCI_BASE_ADDRESS_0]	= BAR_MASK(ACCMDEV_REGS_BAR_SIZE, 0),
-	[PCI_BASE_ADDRESS_0 + 1] = BAR_MASK(ACCMDEV_REGS_BAR_SIZE, 1),
-	[PCI_BASE_ADDRESS_0 + 2] = BAR_MASK(ACCMDEV_REGS_BAR_SIZE, 2),
-	[PCI_BASE_ADDRESS_0 + 3] = BAR_MASK(ACCMDEV_REGS_BAR_SIZE, 3),
-	[PCI_BASE_ADDRESS_2]	= BAR_MASK(ACCMDEV_MSIX_BAR_SIZE, 0),
-	[PCI_BASE_ADDRESS_2 + 1] = BAR_MASK(ACCMDEV_MSIX_BAR_SIZE, 1),
-	[PCI_BASE_ADDRESS_2 + 2] = BAR_MASK(ACCMDEV_MSIX_BAR_SIZE, 2),
-	[PCI_BASE_ADDRESS_2 + 3] = BAR_MASK(ACCMDEV_MSIX_BAR_SIZE, 3),
-	[PCI_INTERRUPT_LINE]	= 0xff,
-	[MSIX_CAP + PCI_MSIX_FLAGS + 1] = (PCI_MSIX_FLAGS_ENABLE |
-					   PCI_MSIX_FLAGS_MASKALL) >> 8,
-};
-
-static void put16(u8 *cfg, unsigned int off, u16 v)
-{
-	cfg[off] = v & 0xff;
-	cfg[off + 1] = v >> 8;
-}
-
-static void put32(u8 *cfg, unsigned int off, u32 v)
-{
-	put16(cfg, off, v & 0xffff);
-	put16(cfg, off + 2, v >> 16);
-}
-
-/*
- * Power-on values of @pci for the model in @st. A reset (VFIO_DEVICE_RESET,
- * open, close) is a function-level reset: everything returns to these
- * values, BARs and the command register included, as on real hardware.
- */
-static void accmdev_pci_defaults(const struct accmdev_state *st,
-				 struct accmdev_pci *pci)
-{
-	u8 *cfg = pci->cfg;
-	unsigned int i;
-
-	memset(pci, 0, sizeof(*pci));
-	put16(cfg, PCI_VENDOR_ID, ACCMDEV_PCI_VENDOR_ID);
-	put16(cfg, PCI_DEVICE_ID, st->device_id);
-	put16(cfg, PCI_STATUS, PCI_STATUS_CAP_LIST);
-	cfg[PCI_REVISION_ID] = st->rev;
-	cfg[PCI_CLASS_PROG] = ACCMDEV_PCI_CLASS & 0xff;
-	put16(cfg, PCI_CLASS_DEVICE, ACCMDEV_PCI_CLASS >> 8);
-	cfg[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	put32(cfg, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_SPACE_MEMORY |
-	      PCI_BASE_ADDRESS_MEM_TYPE_32);
-	put32(cfg, PCI_BASE_ADDRESS_2, PCI_BASE_ADDRESS_SPACE_MEMORY |
-	      PCI_BASE_ADDRESS_MEM_TYPE_32);
-	put16(cfg, PCI_SUBSYSTEM_VENDOR_ID, ACCMDEV_PCI_VENDOR_ID);
-	put16(cfg, PCI_SUBSYSTEM_ID, st->device_id);
-	cfg[PCI_CAPABILITY_LIST] = MSIX_CAP;
-
-	cfg[MSIX_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSIX;
-	cfg[MSIX_CAP + PCI_CAP_LIST_NEXT] = 0;
-	put16(cfg, MSIX_CAP + PCI_MSIX_FLAGS, st->nqps - 1);
-	put32(cfg, MSIX_CAP + PCI_MSIX_TABLE,
-	      ACCMDEV_MSIX_TABLE_OFFSET | ACCMDEV_MSIX_BAR);
-	put32(cfg, MSIX_CAP + PCI_MSIX_PBA,
-	      ACCMDEV_MSIX_PBA_OFFSET | ACCMDEV_MSIX_BAR);
-
-	for (i = 0; i < ACCMDEV_QP_MAX; i++)
-		pci->msix[i][PCI_MSIX_ENTRY_VECTOR_CTRL / 4] =
-			cpu_to_le32(PCI_MSIX_ENTRY_CTRL_MASKBIT);
-}
-
 void accmdev_pci_reset(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->regs_lock);
-	accmdev_pci_defaults(&adev->st, &adev->st.pci);
-}
-
-/*
- * Could the device of model @st hold @pci? Every bit a write cannot
- * change has its power-on value, and every MSI-X entry of the first
- * st->nqps holds only what a write can leave there; entries beyond are
- * zero but for the mask bit. Used on an incoming migration stream.
- */
-bool accmdev_pci_valid(const struct accmdev_state *st,
-		       const struct accmdev_pci *pci)
-{
-	struct accmdev_pci def;		/* 512 bytes */
-	unsigned int i;
-	bool ok = true;
-
-	accmdev_pci_defaults(st, &def);
-	for (i = 0; i < PCI_CFG_SPACE_SIZE; i++)
-		if ((pci->cfg[i] ^ def.cfg[i]) & ~accmdev_cfg_wmask[i])
-			ok = false;
-	for (i = 0; i < ACCMDEV_QP_MAX; i++) {
-		const __le32 *e = pci->msix[i];
-
-		if (i >= st->nqps)
-			ok &= !memcmp(e, def.msix[i], sizeof(def.msix[i]));
-		else
-			ok &= !(le32_to_cpu(e[PCI_MSIX_ENTRY_LOWER_ADDR / 4]) & 3) &&
-			      !(le32_to_cpu(e[PCI_MSIX_ENTRY_VECTOR_CTRL / 4]) &
-				~PCI_MSIX_ENTRY_CTRL_MASKBIT);
-	}
-	return ok;
+	accmdev_pci_defaults(&adev->st.pci, adev->st.device_id, adev->st.rev,
+			     adev->st.nqps);
 }
 
 /* Any span of config space; the caller checked the bounds. */

@@ -19,11 +19,7 @@ struct accmdev_pci {
 	__le32 msix[ACCMDEV_QP_MAX][PCI_MSIX_ENTRY_SIZE / 4];
 };
 
-struct accmdev_state;
-
 void accmdev_pci_reset(struct accmdev_device *adev);
-bool accmdev_pci_valid(const struct accmdev_state *st,
-		       const struct accmdev_pci *pci);
 void accmdev_pci_cfg_read(struct accmdev_device *adev, unsigned int off,
 			  u8 *buf, unsigned int len);
 void accmdev_pci_cfg_write(struct accmdev_device *adev, unsigned int off,

@@ -70,41 +70,10 @@ struct accmdev_slot {
 
 /* ---- ring checks ------------------------------------------------------ */
 
-static bool accmdev_ring_size_ok(u32 n)
-{
-	return is_power_of_2(n) && n >= ACCMDEV_RING_MIN &&
-	       n <= ACCMDEV_RING_MAX;
-}
-
-/* [a, a + alen) and [b, b + blen), neither wrapping, share a byte. */
-static bool accmdev_overlap(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return alen && blen && a < b + blen && b < a + alen;
-}
-
-/* [a, a + len) stays below 2^64. */
-static bool accmdev_range_ok(u64 a, u64 len)
-{
-	return !len || a + (len - 1) >= a;
-}
-
 u32 accmdev_qp_check_rings(const struct accmdev_qp *qp)
 {
-	u64 sq_bytes = (u64)qp->sq_size * ACCMDEV_SQE_SIZE;
-	u64 cq_bytes = (u64)qp->cq_size * ACCMDEV_CQE_SIZE;
-
-	if (!accmdev_ring_size_ok(qp->sq_size) ||
-	    !accmdev_ring_size_ok(qp->cq_size))
-		return ACCMDEV_QP_ERR_RING_SIZE;
-	if (!IS_ALIGNED(qp->sq_base, ACCMDEV_RING_ALIGN) ||
-	    !IS_ALIGNED(qp->cq_base, ACCMDEV_RING_ALIGN))
-		return ACCMDEV_QP_ERR_RING_ALIGN;
-	if (!accmdev_range_ok(qp->sq_base, sq_bytes) ||
-	    !accmdev_range_ok(qp->cq_base, cq_bytes))
-		return ACCMDEV_QP_ERR_RING_RANGE;
-	if (accmdev_overlap(qp->sq_base, sq_bytes, qp->cq_base, cq_bytes))
-		return ACCMDEV_QP_ERR_RING_OVERLAP;
-	return ACCMDEV_QP_ERR_NONE;
+	return accmdev_rings_check(qp->sq_base, qp->sq_size, qp->cq_base,
+				   qp->cq_size);
 }
 
 /* Back to "disabled, nothing pending", keeping programming and counters. */

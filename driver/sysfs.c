@@ -120,15 +120,16 @@ static ssize_t accmdev_migver_show(const struct accmdev_parent *p,
 }
 
 /*
- * One rate-limited line per refused check. It always reads
- * "<node>: migration_version refused: <field> ...", where <field> is
- * accmdev_compat_field() of the class, so that logs can be matched. The
- * in-band check of an incoming stream (mig.c) logs the same way, with
- * "stream" as the node.
+ * The verdict of a check of @src against @dst: 0 for ACCMDEV_COMPAT_OK,
+ * else one rate-limited line and the class's negative errno. The line
+ * always reads "<node>: migration_version refused: <field> ...", where
+ * <field> is accmdev_compat_field() of the class, so that logs can be
+ * matched. Both judges use it: a write to a migration_version file, and
+ * the in-band check of an incoming stream (mig.c, node "stream").
  */
-void accmdev_migver_log(struct device *dev, const char *node,
-			enum accmdev_compat c, const struct accmdev_migver *src,
-			const struct accmdev_migver_dst *dst)
+int accmdev_migver_refuse(struct device *dev, const char *node,
+			  enum accmdev_compat c, const struct accmdev_migver *src,
+			  const struct accmdev_migver_dst *dst)
 {
 	const char *field = accmdev_compat_field(c);
 	const char *skind = accmdev_kind_name(src->kind);
@@ -136,6 +137,8 @@ void accmdev_migver_log(struct device *dev, const char *node,
 	u32 missing;
 
 	switch (c) {
+	case ACCMDEV_COMPAT_OK:
+		return 0;
 	case ACCMDEV_COMPAT_NOMIG:
 		dev_info_ratelimited(dev,
 				     "%s: migration_version refused: %s: this accelerator cannot migrate\n",
@@ -184,6 +187,7 @@ void accmdev_migver_log(struct device *dev, const char *node,
 				     node, field);
 		break;
 	}
+	return -accmdev_compat_errno(c);
 }
 
 /*
@@ -204,10 +208,7 @@ static int accmdev_migver_store(struct device *dev, const char *node,
 		c = ACCMDEV_COMPAT_MALFORMED;
 	else
 		c = accmdev_migver_check(buf, count, dst, &src);
-	if (c == ACCMDEV_COMPAT_OK)
-		return 0;
-	accmdev_migver_log(dev, node, c, &src, dst);
-	return -accmdev_compat_errno(c);
+	return accmdev_migver_refuse(dev, node, c, &src, dst);
 }
 
 /* ---- migration_version on type nodes ---------------------------------- */

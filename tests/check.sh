@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make check: every suite. Host-side suites first (version logic unit
-# tests and fuzzing, accctl against fake sysfs trees, the kernel-log
+# make check: every suite. Host-side suites first (version logic and
+# stream codec unit tests and fuzzing, accctl against fake sysfs trees, the kernel-log
 # scan), then, for each kernel of the matrix, build accmdev for it, boot
 # it in QEMU and run the bats suites inside. Each kernel's guest log is
 # scanned too (tests/lib/logscan.sh): an oops, BUG, WARNING, lockdep,

@@ -9,13 +9,21 @@
 # in RESUMING and a reset gives RUNNING; the destination still computes
 # and at last takes the real stream and finishes the source's stream.
 # Two engines, 5,000 streams each (STREAMFUZZ_COUNT per engine).
+#
+# Then the hand-built streams of tests/stream/cases.c
+# (tests/bin/streamcases.c): checksum-valid streams that each break one
+# rule of the format, refused with the errno and the kernel log reason
+# the table gives, the same table the host unit test runs against the
+# parser (make -C tests/stream check).
 bats_require_minimum_version 1.5.0
 
 setup() {
 	load helpers/common
 	load helpers/device
 	STREAMFUZZ=$ACCMDEV_SRC/tests/bin/build/streamfuzz
+	STREAMCASES=$ACCMDEV_SRC/tests/bin/build/streamcases
 	[ -x "$STREAMFUZZ" ] || fail "$STREAMFUZZ is not built: make -C tests/bin"
+	[ -x "$STREAMCASES" ] || fail "$STREAMCASES is not built: make -C tests/bin"
 	cleanup_devices
 	dmesg_mark
 }
@@ -45,4 +53,20 @@ streamfuzz() {
 
 @test "compression engine: 5,000 mutated streams around open CRC32C and Adler-32 streams" {
 	streamfuzz accmdev2 accmdev-zip-2qp
+}
+
+@test "hand-built streams, one broken rule each: refused with the rule's errno and log reason, on both engines" {
+	local zip sec
+	zip=$(create_mdev accmdev2 accmdev-zip-2qp)
+	sec=$(create_mdev accmdev3 accmdev-sec-4qp)
+	run "$STREAMCASES" "$zip" "$sec"
+	grep -E '^(cases|#)' <<<"$output" >&3
+	grep -E '^not ok' <<<"$output" >&3 || true
+	assert_success
+	assert_line --regexp '^cases: [0-9]+ run on 2 devices, 0 failed, every case run$'
+	assert_line --regexp 'the valid stream.s QP 0 registers read back as carried'
+	refute_line --partial 'not ok'
+	run grep -E 'Oops|BUG:|WARNING:|KASAN|UBSAN|general protection' \
+		<<<"$(dmesg_since_mark)"
+	assert_output ""
 }
