@@ -135,7 +135,7 @@ unpack_newest() {
 	deb=$SRC_DIR/${SRC_PKG}_${pkg_version}_all.deb
 	if [ ! -f "$deb" ]; then
 		rm -f "$SRC_DIR"/linux-source-*.deb
-		(cd "$SRC_DIR" && apt_private download "$SRC_PKG=$pkg_version") >&2 ||
+		(cd "$SRC_DIR" && apt_private download "$SRC_PKG=$pkg_version") >/dev/null ||
 			die "kernel: cannot download $SRC_PKG $pkg_version"
 		[ -f "$deb" ] || die "kernel: apt-get download gave no $deb"
 	fi
