@@ -58,7 +58,7 @@ teardown() {
 
 @test "iommufd: /dev/iommu and the VFIO cdev, bind, attach, detach; group and cdev exclude each other" {
 	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
-	run -0 "$ACCFD" bind "$uuid"
+	run "$ACCFD" bind "$uuid"
 	refute_line --partial "not ok"
 	assert_line "ok - /dev/iommu is a character device"
 	assert_line --regexp '^ok - the mdev has a VFIO cdev: /dev/vfio/devices/vfio[0-9]+$'
@@ -67,28 +67,31 @@ teardown() {
 	assert_line "ok - the group path while the cdev is bound: EBUSY (want EBUSY)"
 	assert_line "ok - the cdev while the group is open: EBUSY (want EBUSY)"
 	assert_line "ok - VFIO_DEVICE_DETACH_IOMMUFD_PT: 0"
+	assert_success
 }
 
 @test "iommufd: regions, crc32c and adler32 by DMA through the IOAS, MSI-X, unmap and detach seen by the device" {
 	uuid=$(create_mdev accmdev2 accmdev-zip-2qp)
-	run -0 "$ACCFD" compute "$uuid"
+	run "$ACCFD" compute "$uuid"
 	refute_line --partial "not ok"
 	assert_line --regexp '^ok - crc32c of 8192 bytes by DMA: status ok, '
 	assert_line --regexp '^ok - the MSI-X eventfd fired \([1-9][0-9]* signals, '
 	assert_line "ok - after IOMMU_IOAS_UNMAP the source faults: status src-fault (want src-fault)"
 	assert_line --regexp '^ok - detached: the QP halts with error 7 '
 	assert_line --regexp '^ok - attached again: crc32c '
+	assert_success
 }
 
 @test "iommufd: an open crc32c stream migrates between devices in one IOAS and back" {
 	src=$(create_mdev accmdev0 accmdev-zip-1qp)
 	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
-	run -0 "$ACCFD" migrate "$src" "$dst"
+	run "$ACCFD" migrate "$src" "$dst"
 	refute_line --partial "not ok"
 	assert_line --regexp '^migrated: [0-9]+ pre-copy bytes, [1-9][0-9]* stop-copy bytes$'
 	assert_line "ok - the destination is RUNNING (want RUNNING)"
 	assert_line --regexp '^ok - the stream ends on the destination: crc32c '
 	assert_line "ok - the first device is RUNNING again (want RUNNING)"
+	assert_success
 }
 
 # ---- 50-device's scenarios, opened through the cdev ------------------------
@@ -112,12 +115,16 @@ teardown() {
 	export ACCVFIO_OPEN=cdev
 	sec=$(create_mdev accmdev3 accmdev-sec-1qp)
 	zip=$(create_mdev accmdev2 accmdev-zip-1qp)
-	run -0 "$ACCRUN" --uuid "$sec" --alg sha256 r0 r4095 r1m
+	run "$ACCRUN" --uuid "$sec" --alg sha256 r0 r4095 r1m
 	assert_output "$(sha256sum r0 r4095 r1m)"
-	run -0 "$ACCRUN" --uuid "$zip" --alg crc32c --chunk 4096 --ring 8 t1m
+	assert_success
+	run "$ACCRUN" --uuid "$zip" --alg crc32c --chunk 4096 --ring 8 t1m
 	assert_output "$("$ACCREF" crc32c t1m)"
-	run -0 "$ACCRUN" --uuid "$zip" --alg deflate -o t1m.z t1m
-	run -0 py_inflate_check t1m.z t1m
+	assert_success
+	run "$ACCRUN" --uuid "$zip" --alg deflate -o t1m.z t1m
+	assert_success
+	run py_inflate_check t1m.z t1m
+	assert_success
 }
 
 # ---- 74-migration's scenarios, opened through the cdev ----------------------
@@ -125,28 +132,33 @@ teardown() {
 @test "iommufd: the migration FSM, broken streams and close mid-migration as through the group" {
 	export ACCVFIO_OPEN=cdev
 	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
-	run -0 "$ACCMIG" fsm "$uuid"
+	run "$ACCMIG" fsm "$uuid"
 	refute_line --partial "not ok"
 	assert_line "arcs: 47 legal done, 16 illegal refused, of 63"
-	run -0 "$ACCMIG" bad-stream "$uuid"
+	assert_success
+	run "$ACCMIG" bad-stream "$uuid"
 	refute_line --partial "not ok"
 	assert_line "ok - the valid stream loads: state STOP"
-	run -0 "$ACCMIG" close "$uuid"
+	assert_success
+	run "$ACCMIG" close "$uuid"
 	refute_line --partial "not ok"
 	assert_line "ok - STOP_COPY: closed and reopened, the device is RUNNING"
+	assert_success
 }
 
 @test "iommufd: requests in flight and an open sha256 stream migrate through the cdev" {
 	export ACCVFIO_OPEN=cdev
 	src=$(create_mdev accmdev0 accmdev-zip-1qp)
 	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
-	run -0 "$ACCMIG" inflight "$src" "$dst"
+	run "$ACCMIG" inflight "$src" "$dst"
 	refute_line --partial "not ok"
 	assert_line "ok - stalled: 48 completions for 48 requests, 0 duplicate, 0 wrong"
 	assert_line "ok - racing: 60 completions for 60 requests, 0 duplicate, 0 wrong"
+	assert_success
 	s3=$(create_mdev accmdev3 accmdev-sec-1qp)
 	d3=$(create_mdev accmdev3 accmdev-sec-1qp)
-	run -0 "$ACCRUN" --uuid "$s3" --alg sha256 --migrate-to "$d3" --at 393216 r1m
+	run "$ACCRUN" --uuid "$s3" --alg sha256 --migrate-to "$d3" --at 393216 r1m
 	assert_line "$(sha256sum r1m)"
 	assert_line --regexp "^accrun: migrated to $d3 at 393216 bytes, "
+	assert_success
 }
