@@ -381,10 +381,15 @@ static int t_migrate(const char *us, const char *ud)
 	printf("migrated: %llu pre-copy bytes, %llu stop-copy bytes\n",
 	       (unsigned long long)st.precopy_bytes,
 	       (unsigned long long)st.stopcopy_bytes);
-	check(!acc_mig_get_state(&src, &state) && state == ACC_MIG_STOP,
-	      "the source is %s (want STOP)", acc_mig_state_name(state));
-	check(!acc_mig_get_state(&dst, &state) && state == ACC_MIG_RUNNING,
-	      "the destination is %s (want RUNNING)", acc_mig_state_name(state));
+	/* The state first: argument order is unspecified. */
+	if (acc_mig_get_state(&src, &state))
+		die(&src, "source state");
+	check(state == ACC_MIG_STOP, "the source is %s (want STOP)",
+	      acc_mig_state_name(state));
+	if (acc_mig_get_state(&dst, &state))
+		die(&dst, "destination state");
+	check(state == ACC_MIG_RUNNING, "the destination is %s (want RUNNING)",
+	      acc_mig_state_name(state));
 	if (acc_mig_adopt_qp(&qp, &dst))
 		die(&dst, "QP on the destination");
 
@@ -406,8 +411,9 @@ static int t_migrate(const char *us, const char *ud)
 		die(&src, "reset of the source");
 	check(!acc_migrate(&dst, &src, NULL, &st),
 	      "migrate back to the first device: %s", acc_error(&dst));
-	check(!acc_mig_get_state(&src, &state) && state == ACC_MIG_RUNNING,
-	      "the first device is %s again (want RUNNING)",
+	if (acc_mig_get_state(&src, &state))
+		die(&src, "first device state");
+	check(state == ACC_MIG_RUNNING, "the first device is %s again (want RUNNING)",
 	      acc_mig_state_name(state));
 	acc_qp_teardown(&qp);
 	acc_dma_unmap(&src, &data);
