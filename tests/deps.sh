@@ -52,6 +52,7 @@ DEMO_PKGS=(
 	kmod cpio xz-utils zstd busybox-static		# guest initramfs
 	qemu-system-x86					# the VM
 	libudev-dev udev iproute2 util-linux		# accctl, guest udevd
+	nettle-dev					# accctl send/receive (HMAC)
 )
 HOST_PKGS=(
 	"${DEMO_PKGS[@]}"
@@ -61,6 +62,8 @@ HOST_PKGS=(
 	linux-source-6.12				# checkpatch, debug kernel
 	flex bison libelf-dev				# debug kernel build
 	mmdebstrap					# newer releases' toolchains
+	python3-docutils				# accctl.8 (rst2man)
+	dpkg-dev debhelper dh-dkms fakeroot		# make deb, 86-packages
 )
 
 mode=full

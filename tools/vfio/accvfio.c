@@ -2,6 +2,7 @@
 /*
  * accvfio: user-space driver library for accmdev devices. See accvfio.h.
  */
+#include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,57 @@
 #include "accvfio.h"
 
 #define ACC_PAGE	4096ull
+
+/*
+ * The iommufd and VFIO cdev uAPI (Linux 6.6; the values are fixed), for
+ * hosts whose headers predate it (bookworm's are 6.1). Only the fields
+ * this file uses; the kernel takes a shorter argsz of a grown struct.
+ */
+#define ACC_IOMMUFD_TYPE		';'
+#define ACC_IOMMU_IOAS_ALLOC		_IO(ACC_IOMMUFD_TYPE, 0x81)
+#define ACC_IOMMU_IOAS_MAP		_IO(ACC_IOMMUFD_TYPE, 0x85)
+#define ACC_IOMMU_IOAS_UNMAP		_IO(ACC_IOMMUFD_TYPE, 0x86)
+#define ACC_IOAS_MAP_FIXED_IOVA		(1u << 0)
+#define ACC_IOAS_MAP_WRITEABLE		(1u << 1)
+#define ACC_IOAS_MAP_READABLE		(1u << 2)
+#define ACC_VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+#define ACC_VFIO_DEVICE_ATTACH_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
+
+struct acc_ioas_alloc {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t out_ioas_id;
+};
+
+struct acc_ioas_map {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t ioas_id;
+	uint32_t reserved;
+	uint64_t user_va;
+	uint64_t length;
+	uint64_t iova;
+};
+
+struct acc_ioas_unmap {
+	uint32_t size;
+	uint32_t ioas_id;
+	uint64_t iova;
+	uint64_t length;
+};
+
+struct acc_bind_iommufd {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+
+struct acc_attach_pt {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pt_id;
+};
 
 static const char *const op_names[ACCMDEV_OP_COUNT] = {
 	[ACCMDEV_OP_CRC32C]	= "crc32c",
@@ -212,29 +264,103 @@ static int acc_open_container(struct acc_dev *d, const char *uuid,
 	return 0;
 }
 
-int acc_open(struct acc_dev *d, const char *uuid)
+int acc_cdev_path(const char *uuid, char *path, size_t len)
 {
-	return acc_open_shared(d, uuid, NULL);
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *dp;
+	int ret = -ENOENT;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/mdev/devices/%s/vfio-dev", uuid);
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while ((e = readdir(dp))) {
+		if (strncmp(e->d_name, "vfio", 4))
+			continue;
+		snprintf(path, len, "/dev/vfio/devices/%s", e->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(dp);
+	return ret;
 }
 
-int acc_open_shared(struct acc_dev *d, const char *uuid, struct acc_dev *share)
+static int acc_open_iommufd(struct acc_dev *d, const char *uuid,
+			    const struct acc_dev *share)
+{
+	struct acc_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct acc_attach_pt at = { .argsz = sizeof(at) };
+	char path[PATH_MAX];
+	int ret;
+
+	if (share && share->iommufd < 0)
+		return acc_fail(d, EINVAL, "%s: the shared device is not on iommufd",
+				uuid);
+	ret = acc_cdev_path(uuid, path, sizeof(path));
+	if (ret)
+		return acc_fail(d, -ret, "no VFIO cdev for mdev %s", uuid);
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0)
+		return acc_fail(d, errno, "%s", path);
+	if (share)
+		d->iommufd = fcntl(share->iommufd, F_DUPFD_CLOEXEC, 0);
+	else
+		d->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (d->iommufd < 0)
+		return acc_fail(d, errno, "/dev/iommu");
+	if (share) {
+		d->ioas = share->ioas;
+	} else {
+		struct acc_ioas_alloc a = { .size = sizeof(a) };
+
+		if (ioctl(d->iommufd, ACC_IOMMU_IOAS_ALLOC, &a))
+			return acc_fail(d, errno, "IOMMU_IOAS_ALLOC");
+		d->ioas = a.out_ioas_id;
+	}
+	bind.iommufd = d->iommufd;
+	if (ioctl(d->fd, ACC_VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return acc_fail(d, errno, "VFIO_DEVICE_BIND_IOMMUFD %s", path);
+	d->devid = bind.out_devid;
+	at.pt_id = d->ioas;
+	if (ioctl(d->fd, ACC_VFIO_DEVICE_ATTACH_PT, &at))
+		return acc_fail(d, errno, "VFIO_DEVICE_ATTACH_IOMMUFD_PT %u", d->ioas);
+	return 0;
+}
+
+/* ACCVFIO_OPEN=cdev: every open through the cdev and iommufd. */
+static bool acc_want_cdev(void)
+{
+	const char *m = getenv("ACCVFIO_OPEN");
+
+	return m && !strcmp(m, "cdev");
+}
+
+static int acc_open_how(struct acc_dev *d, const char *uuid,
+			struct acc_dev *share, bool cdev)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	uint16_t cmd;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->fd = -1;
+	d->container = d->group = d->fd = d->iommufd = -1;
 	d->next_iova = ACC_IOVA_BASE;
 	d->share = share;
 
-	ret = acc_open_container(d, uuid, share);
-	if (ret)
-		goto out_close;
-	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d->fd < 0) {
-		ret = acc_fail(d, errno, "VFIO_GROUP_GET_DEVICE_FD %s", uuid);
-		goto out_close;
+	if (cdev) {
+		ret = acc_open_iommufd(d, uuid, share);
+		if (ret)
+			goto out_close;
+	} else {
+		ret = acc_open_container(d, uuid, share);
+		if (ret)
+			goto out_close;
+		d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+		if (d->fd < 0) {
+			ret = acc_fail(d, errno, "VFIO_GROUP_GET_DEVICE_FD %s", uuid);
+			goto out_close;
+		}
 	}
 	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info)) {
 		ret = acc_fail(d, errno, "VFIO_DEVICE_GET_INFO");
@@ -286,6 +412,21 @@ out_close:
 	return ret;
 }
 
+int acc_open(struct acc_dev *d, const char *uuid)
+{
+	return acc_open_how(d, uuid, NULL, acc_want_cdev());
+}
+
+int acc_open_shared(struct acc_dev *d, const char *uuid, struct acc_dev *share)
+{
+	return acc_open_how(d, uuid, share, acc_want_cdev());
+}
+
+int acc_open_cdev(struct acc_dev *d, const char *uuid, struct acc_dev *share)
+{
+	return acc_open_how(d, uuid, share, true);
+}
+
 void acc_close(struct acc_dev *d)
 {
 	if (d->fd >= 0)
@@ -294,7 +435,9 @@ void acc_close(struct acc_dev *d)
 		close(d->group);
 	if (d->container >= 0)
 		close(d->container);
-	d->fd = d->group = d->container = -1;
+	if (d->iommufd >= 0)
+		close(d->iommufd);
+	d->fd = d->group = d->container = d->iommufd = -1;
 }
 
 int acc_reset(struct acc_dev *d)
@@ -322,6 +465,26 @@ int acc_dma_map_at(struct acc_dev *d, uint64_t iova, size_t size,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (va == MAP_FAILED)
 		return acc_fail(d, errno, "mmap of %zu bytes", len);
+	if (d->iommufd >= 0) {
+		struct acc_ioas_map im = {
+			.size = sizeof(im),
+			.flags = ACC_IOAS_MAP_FIXED_IOVA | ACC_IOAS_MAP_READABLE |
+				 ACC_IOAS_MAP_WRITEABLE,
+			.ioas_id = d->ioas,
+			.user_va = (uintptr_t)va,
+			.length = len,
+			.iova = iova,
+		};
+
+		if (ioctl(d->iommufd, ACC_IOMMU_IOAS_MAP, &im)) {
+			int err = errno;
+
+			munmap(va, len);
+			return acc_fail(d, err, "IOMMU_IOAS_MAP %#llx+%zu",
+					(unsigned long long)iova, len);
+		}
+		goto mapped;
+	}
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	map.vaddr = (uintptr_t)va;
 	map.iova = iova;
@@ -333,6 +496,7 @@ int acc_dma_map_at(struct acc_dev *d, uint64_t iova, size_t size,
 		return acc_fail(d, err, "VFIO_IOMMU_MAP_DMA %#llx+%zu",
 			    (unsigned long long)iova, len);
 	}
+mapped:
 	m->va = va;
 	m->iova = iova;
 	m->size = len;
@@ -362,8 +526,19 @@ int acc_dma_unmap(struct acc_dev *d, struct acc_dma *m)
 
 	if (!m->va)
 		return 0;
-	if (ioctl(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+	if (d->iommufd >= 0) {
+		struct acc_ioas_unmap iu = {
+			.size = sizeof(iu),
+			.ioas_id = d->ioas,
+			.iova = m->iova,
+			.length = m->size,
+		};
+
+		if (ioctl(d->iommufd, ACC_IOMMU_IOAS_UNMAP, &iu))
+			ret = acc_fail(d, errno, "IOMMU_IOAS_UNMAP");
+	} else if (ioctl(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap)) {
 		ret = acc_fail(d, errno, "VFIO_IOMMU_UNMAP_DMA");
+	}
 	munmap(m->va, m->size);
 	memset(m, 0, sizeof(*m));
 	return ret;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * accvfio: a small user-space driver for accmdev devices, through the
- * VFIO group and container API (type1 IOMMU).
+ * VFIO group and container API (type1 IOMMU), or through the device's
+ * VFIO cdev bound to an iommufd (acc_open_cdev(), or ACCVFIO_OPEN=cdev in
+ * the environment for every open; kernels with CONFIG_IOMMUFD and
+ * CONFIG_VFIO_DEVICE_CDEV only).
  *
  *   struct acc_dev d;
  *   acc_open(&d, uuid);                  group, container, device fd
@@ -34,6 +37,9 @@ struct acc_dev {
 	int container;
 	int group;
 	int fd;
+	int iommufd;			/* cdev path: /dev/iommu, else -1 */
+	uint32_t ioas;			/* cdev path: the IOAS of the mappings */
+	uint32_t devid;			/* cdev path: the device's iommufd id */
 	uint64_t cfg_off;		/* region offsets from REGION_INFO */
 	uint64_t regs_off;
 	uint64_t msix_off;
@@ -73,6 +79,16 @@ int acc_open(struct acc_dev *d, const char *uuid);
  */
 int acc_open_shared(struct acc_dev *d, const char *uuid,
 		    struct acc_dev *share);
+/*
+ * Open @uuid through /dev/vfio/devices/vfioN and /dev/iommu: bind the
+ * device to an iommufd (VFIO_DEVICE_BIND_IOMMUFD) and attach it to an
+ * IOAS (VFIO_DEVICE_ATTACH_IOMMUFD_PT), a new one or @share's; DMA
+ * mappings are then IOMMU_IOAS_MAP of user memory. acc_open() and
+ * acc_open_shared() take this path when ACCVFIO_OPEN=cdev is set.
+ */
+int acc_open_cdev(struct acc_dev *d, const char *uuid, struct acc_dev *share);
+/* "/dev/vfio/devices/vfioN" of @uuid into @path; 0 or -errno. */
+int acc_cdev_path(const char *uuid, char *path, size_t len);
 void acc_close(struct acc_dev *d);
 const char *acc_error(const struct acc_dev *d);
 /* Record an error on @d (strerror(@err) appended); returns -@err. */
