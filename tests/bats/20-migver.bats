@@ -80,7 +80,7 @@ unexpected_since_mark() (
 			[[ $line == *accmdev* ]] || continue
 			[[ $line == *'migration_version refused: version malformed or foreign' ]] &&
 				continue
-			[[ $line =~ accmdev_migver_log:\ [0-9]+\ callbacks\ suppressed ]] &&
+			[[ $line =~ accmdev_migver_refuse:\ [0-9]+\ callbacks\ suppressed ]] &&
 				continue
 		fi
 		printf '%s\n' "$line"
