@@ -682,7 +682,13 @@ static int load_work(struct ctx *c)
 	glob_t g;
 	int ret;
 
-	if (glob(MDEV_BUS "/accmdev*/mdev_supported_types/*", 0, NULL, &g))
+	/*
+	 * Through accmdev's own class: the mdev core absorbs a failure to
+	 * link a parent into /sys/class/mdev_bus (a warning only), so a
+	 * load can succeed without that link.
+	 */
+	if (glob("/sys/class/accmdev/accmdev*/mdev_supported_types/*", 0,
+		 NULL, &g))
 		return why(c, "work: the load left no mdev types");
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		snprintf(path, sizeof(path), "%s/migration_version",
@@ -729,8 +735,11 @@ static int load_undo(struct ctx *c, int ret)
 	if (module_range(c->mod, false, &r) || r.start != c->text0)
 		return why(c, "the module moved (.text 0x%lx, was 0x%lx)",
 			   r.start, c->text0);
-	if (load_work(c))
+	if (load_work(c)) {
+		/* Unload all the same: later cases load the module again. */
+		unload_module(c);
 		return -1;
+	}
 	ret = unload_module(c);
 	return ret ? why(c, "unload after the load: %s", ename(-ret)) : 0;
 }
