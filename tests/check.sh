@@ -52,12 +52,43 @@ expect_lines() {
 	sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$EXPECT"
 }
 
-# expect_guest LANE: "NAME MIN" of the guest suites of LANE, in order.
+# expect_guest LANE [newest]: "NAME MIN" of the guest suites of LANE, in
+# order; with "newest" (the newest production kernel of the run), those
+# of the newest lane too.
 expect_guest() {
-	expect_lines | awk -v lane="$1" '$1 == "guest" {
+	expect_lines | awk -v lane="$1" -v newest="${2:-}" '$1 == "guest" {
 		n = split($2, l, ",")
-		for (i = 1; i <= n; i++) if (l[i] == lane) print $3, $4
+		for (i = 1; i <= n; i++)
+			if (l[i] == lane || (newest != "" && l[i] == "newest")) {
+				print $3, $4
+				break
+			}
 	}'
+}
+
+# expect_leakcheck: the suites that run with kmemleak on the debug lane,
+# one a line, in the order tests/expect lists its guest suites.
+expect_leakcheck() {
+	expect_lines | awk '$1 == "leakcheck" { for (i = 2; i <= NF; i++) l[$i] = 1 }
+		$1 == "guest" && ($3 in l) { print $3 }'
+}
+
+# expect_env LANE: the VAR=VALUE words of tests/expect's env lines for
+# LANE, for the guest's environment.
+expect_env() {
+	expect_lines | awk -v lane="$1" '$1 == "env" && $2 == lane {
+		for (i = 3; i <= NF; i++) printf "%s ", $i
+	}'
+}
+
+# debug_order: "NAME MIN" lines on stdin, the leakcheck suites first
+# (each group in its own order): kmemleak is switched off after them.
+debug_order() {
+	local lines leak
+	lines=$(cat)
+	leak=" $(expect_leakcheck | tr '\n' ' ')"
+	awk -v l="$leak" 'index(l, " " $1 " ")' <<<"$lines"
+	awk -v l="$leak" '!index(l, " " $1 " ")' <<<"$lines"
 }
 
 # skip_allowance SUITE KVER LANE: "MAX REASON" of the first skip line
@@ -154,6 +185,7 @@ check_expect() {
 		bad=1
 	done < <(expect_lines | awk '
 		$1 == "lane" { lanes[$2] = 1; next }
+		BEGIN { lanes["newest"] = 1 }
 		$1 == "host" && $3 ~ /^[1-9][0-9]*$/ && NF >= 4 { next }
 		$1 == "guest" && $4 ~ /^[1-9][0-9]*$/ && NF == 4 {
 			n = split($2, ls, ",")
@@ -161,8 +193,21 @@ check_expect() {
 			next
 		}
 		$1 == "skip" && $4 ~ /^[1-9][0-9]*$/ && NF >= 5 { next }
+		$1 == "env" && NF >= 3 {
+			for (i = 3; i <= NF; i++)
+				if ($i !~ /^[A-Z][A-Z0-9_]*=[A-Za-z0-9_.,:-]*$/)
+					print "env " $2 ": not VAR=VALUE: " $i
+			used[$2] = used[$2]
+			next
+		}
+		$1 == "leakcheck" && NF >= 2 {
+			for (i = 2; i <= NF; i++) leak[$i] = 1
+			next
+		}
 		{ print "a line it cannot read: " $0 }
 		END {
+			for (n in leak) if (index(used["debug"] " ", " " n " ") == 0)
+				print "leakcheck names " n ", which is no suite of the debug lane"
 			for (u in used) if (!(u in lanes))
 				print "lane " u " (of" used[u] ") has no lane line"
 		}' || echo "awk failed reading it")
@@ -230,16 +275,13 @@ build_guest_tools() {
 		harness_fail "guest tools" "$d builds (see $results/build-${d//\//-}.log)"
 		return 1
 	done
-	# 86-packages installs what make deb builds, on the kernel that
-	# ACCMDEV_PKG_KERNEL names in the guest's environment (it skips
-	# elsewhere, as tests/expect declares).
-	case "${ACCMDEV_GUEST_ENV:-}" in
-	*ACCMDEV_PKG_KERNEL=*)
-		make -s deb >"$results/build-deb.log" 2>&1 && return 0
-		harness_fail "packages" "make deb (see $results/build-deb.log)"
-		return 1
-		;;
-	esac
+	# 86-packages installs what make deb builds: the tools package on
+	# every production kernel, both packages (a DKMS build) on the kernel
+	# that ACCMDEV_PKG_KERNEL names in the guest's environment.
+	selected 86-packages || return 0
+	make -s deb >"$results/build-deb.log" 2>&1 && return 0
+	harness_fail "packages" "make deb (see $results/build-deb.log)"
+	return 1
 }
 
 # ---- kernels -----------------------------------------------------------------
@@ -307,7 +349,19 @@ start_kernel() {
 		fi
 		suites+=("$ACCMDEV_SRC/tests/bats/$name.bats")
 		pending+="$name $min $(skip_allowance "$name" "$kver" "$lane")"$'\n'
-	done < <(expect_guest "$lane")
+	done < <(if [ "$lane" = debug ]; then expect_guest "$lane" | debug_order
+		elif [ "$kver" = "$newest_prod" ]; then expect_guest "$lane" newest
+		else expect_guest "$lane"; fi)
+	# On the debug lane, the last leakcheck suite that runs: the guest
+	# switches kmemleak off after it ("-": right after boot). Elsewhere
+	# kmemleak is not built.
+	local leak_until="" n
+	if [ "$lane" = debug ]; then
+		leak_until=-
+		while read -r n; do
+			selected "$n" && leak_until=$n
+		done < <(expect_leakcheck)
+	fi
 	if [ ${#suites[@]} = 0 ]; then
 		[ "$missing" = 0 ] || return 1
 		harness_fail "$kver" "no suite to run on $kver ($lane lane): SUITES=\"${SUITES:-}\" names none of tests/expect's $lane suites"
@@ -329,6 +383,10 @@ start_kernel() {
 		if [ "$jobs_max" -gt 1 ] && [ "$lane" = prod ]; then
 			export ACCMDEV_VM_SMP=${ACCMDEV_VM_SMP:-1}
 		fi
+		export ACCMDEV_KMEMLEAK_UNTIL=$leak_until
+		# The lane's settings first: the user's ACCMDEV_GUEST_ENV wins.
+		ACCMDEV_GUEST_ENV="$(expect_env "$lane")${ACCMDEV_GUEST_ENV:-}"
+		export ACCMDEV_GUEST_ENV
 		exec tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
 			--mode check "${suites[@]}"
 	) 2>"$out/vm.err" &
@@ -427,6 +485,12 @@ if [ "$want_guest" = 1 ]; then
 	[ -n "${kernels// /}" ] ||
 		harness_fail kernels "no kernel to run the guest suites on: the matrix is empty or KERNELS names none (make deps)"
 fi
+
+# The newest production kernel of the run: the suites of the "newest"
+# lane (user space as the client) run there alone.
+newest_prod=$(for k in $kernels; do
+	[ "$(kernel_lane "$k")" = prod ] && echo "$k"
+done | sort -V | tail -n 1)
 
 # The kernels run ACCMDEV_JOBS guests at a time (default 1: a guest
 # alone keeps both cores of a 2-core machine busy), the debug lane,

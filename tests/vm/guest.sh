@@ -58,7 +58,7 @@ setup_system() {
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
 kmemleak_scan() {
-	[ -w "$KMEMLEAK" ] || return 0
+	[ -w "$KMEMLEAK" ] && [ -z "${KMEMLEAK_OFF:-}" ] || return 0
 	guest_log "kmemleak scan for $(basename "$1")"
 	echo scan >"$KMEMLEAK"
 	cat "$KMEMLEAK" >"$1"
@@ -69,6 +69,24 @@ kmemleak_scan() {
 kmemleak_start() {
 	[ -w "$KMEMLEAK" ] || return 0
 	kmemleak_scan "$OUT/boot.kmemleak-ignored"
+	[ "${KMEMLEAK_UNTIL:-}" != - ] || kmemleak_off noscan
+}
+
+# kmemleak_off: after the suites of tests/expect's leakcheck line (make
+# check passes the last as KMEMLEAK_UNTIL), kmemleak goes off for good:
+# it makes each process in the guest cost about three times as much
+# (Documentation/testing.rst, "Time"). One last scan first, 5 s on, so
+# that the last suite's leaks are old enough to be reported (none when
+# no leakcheck suite ran: "noscan").
+kmemleak_off() {
+	[ -w "$KMEMLEAK" ] && [ -z "${KMEMLEAK_OFF:-}" ] || return 0
+	if [ "${1:-}" != noscan ]; then
+		sleep 5
+		kmemleak_scan "$OUT/leakcheck-end.kmemleak"
+	fi
+	echo off >"$KMEMLEAK"
+	KMEMLEAK_OFF=1
+	guest_log "kmemleak off"
 }
 
 load_modules() {
@@ -122,6 +140,7 @@ run_check() {
 		echo $(((10#$t1 - 10#$t0 + 50) / 100)) >"$OUT/$name.time"
 		echo $((p1 - p0)) >"$OUT/$name.forks"
 		kmemleak_scan "$OUT/$name.kmemleak"
+		[ "$name" != "${KMEMLEAK_UNTIL:-}" ] || kmemleak_off
 		# The suite is complete: make check reports it now.
 		echo "$name" >"$OUT/$name.done"
 	done
@@ -142,7 +161,7 @@ else
 fi
 # kmemleak reports only objects older than 5 s: wait that long, so the
 # last suite's leaks are caught too.
-if [ -w "$KMEMLEAK" ]; then
+if [ -w "$KMEMLEAK" ] && [ -z "${KMEMLEAK_OFF:-}" ]; then
 	sleep 5
 	kmemleak_scan "$OUT/end.kmemleak"
 fi
