@@ -70,7 +70,8 @@ expect_guest() {
 # one a line, in the order tests/expect lists its guest suites.
 expect_leakcheck() {
 	expect_lines | awk '$1 == "leakcheck" { for (i = 2; i <= NF; i++) l[$i] = 1 }
-		$1 == "guest" && ($3 in l) { print $3 }'
+		$1 == "guest" { g[++n] = $3 }
+		END { for (i = 1; i <= n; i++) if (g[i] in l) print g[i] }'
 }
 
 # expect_env LANE: the VAR=VALUE words of tests/expect's env lines for
