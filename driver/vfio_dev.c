@@ -476,6 +476,16 @@ static int accmdev_probe(struct mdev_device *mdev)
 	if (IS_ERR(adev))
 		return PTR_ERR(adev);
 
+	/*
+	 * The device's own device set, claimed here where a failure shows:
+	 * vfio_register_*_dev() claims it for a driver that has not, but
+	 * ignores the result (6.1 to 7.3), so a failed allocation there
+	 * registers a device without a set, and its first open dereferences
+	 * NULL (found by 80-faultinject). vfio_put_device() releases it.
+	 */
+	ret = vfio_assign_device_set(&adev->vdev, &adev->vdev);
+	if (ret)
+		goto out_put_vdev;
 	ret = vfio_register_emulated_iommu_dev(&adev->vdev);
 	if (ret)
 		goto out_put_vdev;
