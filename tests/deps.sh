@@ -217,7 +217,7 @@ matrix_fetch() {
 	local w args=() suite=""
 	for w in $1; do
 		case "$w" in
-		demo) ;;
+		demo | nocheck) ;;
 		suite=*) suite=${w#suite=} ;;
 		*) args+=("$w") ;;
 		esac
@@ -252,7 +252,7 @@ ensure_chroots() {
 }
 
 main() {
-	local line kvers=() k lane demo="" lines
+	local line kvers=() nocheck=() k lane demo="" lines
 
 	plan
 	[ "$dry_run" = 0 ] || exit 0
@@ -282,12 +282,19 @@ main() {
 		*)
 			step "kernel: $line"
 			k=$(matrix_fetch "$line")
-			kvers+=("$k")
+			# nocheck: fetched (the demo's, the sweep's), not in
+			# make check's matrix.
+			if [[ " $line " == *[[:space:]]nocheck[[:space:]]* ]]; then
+				nocheck+=("$k")
+			else
+				kvers+=("$k")
+			fi
 			[[ " $line " != *[[:space:]]demo[[:space:]]* ]] || demo=$k
 			;;
 		esac
 	done
 	# The demo's kernel needs a chroot only if it is of a newer release.
+	[ "${#kvers[@]}" -gt 0 ] || kvers=("${nocheck[@]}") nocheck=()
 	if [ "$mode" = full ] || [ -n "$(kernel_release "$(kernel_root "${kvers[0]%% *}")")" ]; then
 		if [ "$mode" = demo ]; then
 			step_total=$((step_total + 1))
@@ -314,7 +321,7 @@ main() {
 		mv "$ACCMDEV_CACHE/matrix.new" "$ACCMDEV_CACHE/matrix"
 	fi
 	[ -z "$demo" ] || echo "$demo" >"$ACCMDEV_CACHE/demo-kernel"
-	for k in "${kvers[@]}"; do
+	for k in "${kvers[@]}" "${nocheck[@]}"; do
 		k=${k%% *}
 		echo "deps: kernel $k ready in $(kernel_root "$k")"
 	done
