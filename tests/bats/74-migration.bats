@@ -23,6 +23,7 @@ teardown_file() {
 setup() {
 	load helpers/common
 	load helpers/device
+	load helpers/receiver
 	ACCMIG=$ACCMDEV_SRC/tests/bin/build/accmig
 	[ -x "$ACCMIG" ] || fail "$ACCMIG is not built: make -C tests/bin"
 	cd "$DATA" || return 1
@@ -44,28 +45,6 @@ want_flags() {
 	else
 		echo "flags: STOP_COPY P2P"
 	fi
-}
-
-# start_receiver DST [ARGS...]: accctl receive in the background on a
-# free loopback port, into $RECV_OUT; sets RECV_PID and PORT.
-start_receiver() {
-	local pf=$BATS_TEST_TMPDIR/port
-	RECV_OUT=$BATS_TEST_TMPDIR/recv.out
-	rm -f "$pf"
-	"$ACCCTL" receive "$1" 0 --port-file "$pf" --timeout 600 "${@:2}" \
-		>"$RECV_OUT" 2>&1 3>&- &
-	RECV_PID=$!
-	timeout 120 sh -c "until [ -s '$pf' ]; do sleep 0.2; done" ||
-		fail "the receiver did not listen: $(cat "$RECV_OUT")"
-	PORT=$(cat "$pf")
-}
-
-# The receiver's exit status, once it has ended.
-receiver_status() {
-	local rc=0
-	wait "$RECV_PID" || rc=$?
-	RECV_PID=
-	echo "$rc"
 }
 
 # ---- the state machine ---------------------------------------------------

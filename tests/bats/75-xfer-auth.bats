@@ -23,6 +23,7 @@ teardown_file() {
 setup() {
 	load helpers/common
 	load helpers/device
+	load helpers/receiver
 	SECRET=$BATS_TEST_TMPDIR/secret
 	OTHER=$BATS_TEST_TMPDIR/other
 	(umask 077 && printf 'a shared secret of 31 bytes....\n' >"$SECRET" &&
@@ -60,27 +61,6 @@ trace_off() {
 # trace_count FUNCTION: calls traced since trace_on.
 trace_count() {
 	grep -c " $1 <-" "$TRACING/trace" || true
-}
-
-# start_receiver DST [ARGS...]: accctl receive in the background on a
-# free loopback port; sets RECV_PID, RECV_OUT and PORT.
-start_receiver() {
-	local pf=$BATS_TEST_TMPDIR/port
-	RECV_OUT=$BATS_TEST_TMPDIR/recv.out
-	rm -f "$pf"
-	"$ACCCTL" receive "$1" 0 --port-file "$pf" --timeout 600 "${@:2}" \
-		>"$RECV_OUT" 2>&1 3>&- &
-	RECV_PID=$!
-	timeout 120 sh -c "until [ -s '$pf' ]; do sleep 0.2; done" ||
-		fail "the receiver did not listen: $(cat "$RECV_OUT")"
-	PORT=$(cat "$pf")
-}
-
-receiver_status() {
-	local rc=0
-	wait "$RECV_PID" || rc=$?
-	RECV_PID=
-	echo "$rc"
 }
 
 @test "a sender with the wrong secret is refused before the destination is opened" {
