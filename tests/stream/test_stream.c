@@ -24,28 +24,9 @@
 #include <string.h>
 
 #include "cases.h"
+#include "tap.h"
 #include "mig_stream.h"
 
-static unsigned int tap_n, tap_failed;
-
-static bool tap(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool tap(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	if (!cond)
-		tap_failed++;
-	printf("%s %u - ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	return cond;
-}
 
 static void target_of(const struct sc_model *m, struct accmdev_mig_target *t)
 {

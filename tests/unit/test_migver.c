@@ -29,30 +29,8 @@
 
 #include "migver.h"
 #include "migref.h"
+#include "tap.h"
 
-/* ---- TAP ------------------------------------------------------------- */
-
-static unsigned int tap_n;
-static unsigned int tap_failed;
-
-static bool tap(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool tap(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_n++;
-	if (!cond)
-		tap_failed++;
-	printf("%s %u - ", cond ? "ok" : "not ok", tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	return cond;
-}
 
 /* A TAP comment, only in the printing pass. */
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
