@@ -24,6 +24,7 @@
 #include "accref.h"
 #include "cases.h"
 #include "mig_stream.h"
+#include "target.h"
 
 #define END_SIZE	(sizeof(struct accmdev_mig_rec) + sizeof(struct accmdev_mig_end))
 
@@ -57,19 +58,6 @@ static bool qp_sane(const struct accmdev_mig_qp_state *q, uint32_t algs)
 		return false;
 	return q->sq_tail < q->sq_size && q->sq_head < q->sq_size &&
 	       q->cq_tail < q->cq_size && q->cq_head < q->cq_size;
-}
-
-static void target_of(const struct sc_model *m, struct accmdev_mig_target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->dst.migratable = true;
-	t->dst.exact_rev = true;
-	t->dst.kind = m->device_id == ACCMDEV_PCI_DEVICE_SEC ? ACCMDEV_KIND_SEC :
-							    ACCMDEV_KIND_ZIP;
-	t->dst.qps = m->nqps;
-	t->dst.rev = m->rev;
-	t->dst.algs = m->algs;
-	t->device_id = m->device_id;
 }
 
 static bool known_errno(int err)

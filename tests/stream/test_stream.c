@@ -26,20 +26,7 @@
 #include "cases.h"
 #include "tap.h"
 #include "mig_stream.h"
-
-
-static void target_of(const struct sc_model *m, struct accmdev_mig_target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->dst.migratable = true;
-	t->dst.exact_rev = true;
-	t->dst.kind = m->device_id == ACCMDEV_PCI_DEVICE_SEC ? ACCMDEV_KIND_SEC :
-							    ACCMDEV_KIND_ZIP;
-	t->dst.qps = m->nqps;
-	t->dst.rev = m->rev;
-	t->dst.algs = m->algs;
-	t->device_id = m->device_id;
-}
+#include "target.h"
 
 static uint8_t stream[SC_STREAM_MAX];
 static struct accmdev_mig_image img;
