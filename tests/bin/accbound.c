@@ -92,21 +92,6 @@ static uint32_t qp_rd(struct acc_qp *qp, uint32_t reg)
 	return v;
 }
 
-static void sqe_set(struct accmdev_sqe *s, uint8_t op, uint8_t flags,
-		    uint32_t param, uint64_t tag, uint64_t src,
-		    uint32_t src_len, uint64_t dst, uint32_t dst_len)
-{
-	memset(s, 0, sizeof(*s));
-	s->opcode = op;
-	s->flags = flags;
-	s->param = htole32(param);
-	s->tag = htole64(tag);
-	s->src = htole64(src);
-	s->src_len = htole32(src_len);
-	s->dst = htole64(dst);
-	s->dst_len = htole32(dst_len);
-}
-
 /* The adversarial load: every QP up and full of level-9 deflates. */
 struct load {
 	struct acc_dev *d;
@@ -127,7 +112,7 @@ static void load_fill(struct load *l)
 		if (acc_qp_setup(l->d, qp, q, RING, RING))
 			die(l->d, "QP setup");
 		for (unsigned int i = 0; i < RING - 1; i++)
-			sqe_set(&sqe[i], ACCMDEV_OP_DEFLATE,
+			acc_sqe_fill(&sqe[i], ACCMDEV_OP_DEFLATE,
 				ACCMDEV_SQE_F_ONESHOT, 9, q * 100 + i,
 				l->src.iova, BIG, l->dst.iova, BIG_OUT);
 		if (acc_qp_submit(qp, sqe, RING - 1))
@@ -330,12 +315,12 @@ static int t_carry(const char *us, const char *ud, const char *out)
 	    acc_qp_setup(&src, &qo, 2, RING, RING))
 		die(&src, "QP setup");
 
-	sqe_set(&sqe[0], ACCMDEV_OP_DEFLATE, ACCMDEV_SQE_F_ONESHOT, 9, 1,
+	acc_sqe_fill(&sqe[0], ACCMDEV_OP_DEFLATE, ACCMDEV_SQE_F_ONESHOT, 9, 1,
 		zin.iova, CARRY_IN, zout.iova, BIG_OUT);
 	if (acc_qp_submit(&qz, sqe, 1))
 		die(&src, "submit");
 	for (unsigned int i = 0; i < STREAM_REQS; i++)
-		sqe_set(&sqe[i], ACCMDEV_OP_CRC32C,
+		acc_sqe_fill(&sqe[i], ACCMDEV_OP_CRC32C,
 			(i ? 0 : ACCMDEV_SQE_F_FIRST) |
 			(i == STREAM_REQS - 1 ? ACCMDEV_SQE_F_FINAL : 0), 0,
 			i, sdata.iova + (uint64_t)i * STREAM_LEN, STREAM_LEN,
@@ -343,7 +328,7 @@ static int t_carry(const char *us, const char *ud, const char *out)
 	if (acc_qp_submit(&qs, sqe, STREAM_REQS))
 		die(&src, "submit");
 	for (unsigned int i = 0; i < ONESHOTS; i++)
-		sqe_set(&sqe[i], ACCMDEV_OP_CRC32C, ACCMDEV_SQE_F_ONESHOT, 0, i,
+		acc_sqe_fill(&sqe[i], ACCMDEV_OP_CRC32C, ACCMDEV_SQE_F_ONESHOT, 0, i,
 			odata.iova + (uint64_t)i * BIG, BIG, 0, 0);
 	if (acc_qp_submit(&qo, sqe, ONESHOTS))
 		die(&src, "submit");
@@ -460,7 +445,7 @@ static int t_rate(const char *uuid, int seconds)
 	if (acc_qp_setup(&d, &qp, 0, RING, RING) || acc_dma_map(&d, BIG, &buf))
 		die(&d, "setup");
 	ref_fill(buf.va, BIG, 5);
-	sqe_set(&sqe, ACCMDEV_OP_CRC32C, ACCMDEV_SQE_F_ONESHOT, 0, 0, buf.iova,
+	acc_sqe_fill(&sqe, ACCMDEV_OP_CRC32C, ACCMDEV_SQE_F_ONESHOT, 0, 0, buf.iova,
 		BIG, 0, 0);
 	t0 = now_ms();
 	for (;;) {

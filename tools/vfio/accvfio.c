@@ -764,9 +764,9 @@ int acc_qp_wait(struct acc_qp *qp, struct accmdev_cqe *cqe, unsigned int max,
 
 /* ---- requests --------------------------------------------------------- */
 
-static void acc_sqe_fill(struct accmdev_sqe *s, uint8_t op, uint8_t flags,
-			 uint32_t param, uint64_t tag, uint64_t src,
-			 uint32_t src_len, uint64_t dst, uint32_t dst_len)
+void acc_sqe_fill(struct accmdev_sqe *s, uint8_t op, uint8_t flags,
+		  uint32_t param, uint64_t tag, uint64_t src,
+		  uint32_t src_len, uint64_t dst, uint32_t dst_len)
 {
 	memset(s, 0, sizeof(*s));
 	s->opcode = op;

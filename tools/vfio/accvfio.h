@@ -117,6 +117,10 @@ int acc_qp_setup(struct acc_dev *d, struct acc_qp *qp, unsigned int idx,
 		 uint32_t sq_size, uint32_t cq_size);
 int acc_qp_teardown(struct acc_qp *qp);
 uint32_t acc_qp_room(const struct acc_qp *qp);
+/* One SQ entry, zeroed first, multi-byte fields little-endian. */
+void acc_sqe_fill(struct accmdev_sqe *s, uint8_t op, uint8_t flags,
+		  uint32_t param, uint64_t tag, uint64_t src,
+		  uint32_t src_len, uint64_t dst, uint32_t dst_len);
 int acc_qp_submit(struct acc_qp *qp, const struct accmdev_sqe *sqe,
 		  unsigned int n);
 int acc_qp_poll(struct acc_qp *qp, struct accmdev_cqe *cqe, unsigned int max);
