@@ -7,7 +7,9 @@
  *   struct accmdev_parent   one simulated accelerator, a class device
  *                           (/sys/class/accmdev/accmdevN) and mdev parent.
  *                           Owns a pool of queue pairs and its types.
- *   struct accmdev_type     one mdev type (a queue-pair shape) of a parent.
+ *   struct accmdev_type     one mdev type of a parent: a device model
+ *                           (kind, revision, algorithms), a queue-pair
+ *                           shape and whether it can migrate.
  *   struct accmdev_device   one mdev, a vfio_device; holds qps queue pairs
  *                           of its parent's pool while it exists, and,
  *                           while open, the emulated PCI function
@@ -31,9 +33,12 @@
 #define ACCMDEV_NAME		"accmdev"
 #define ACCMDEV_MAX_PARENTS	16
 #define ACCMDEV_QP_POOL_MAX	4096
-/* Types are the shapes 1, 2, 4, ... up to this many queue pairs. */
+/* Types are the shapes 1, 2, 4, ... up to this many queue pairs, */
 #define ACCMDEV_MAX_TYPE_QPS	16
-#define ACCMDEV_MAX_TYPES	5
+#define ACCMDEV_MAX_SHAPES	5
+/* of each model revision up to the parent's, at most this many. */
+#define ACCMDEV_MAX_MODEL_REV	2
+#define ACCMDEV_MAX_TYPES	(ACCMDEV_MAX_SHAPES * ACCMDEV_MAX_MODEL_REV)
 
 struct accmdev_parent;
 
@@ -41,7 +46,9 @@ struct accmdev_type {
 	struct mdev_type mtype;
 	struct accmdev_parent *parent;
 	unsigned int qps;
-	char sysfs_name[16];
+	unsigned int rev;		/* model revision, <= parent->rev */
+	u32 algs;			/* native algorithms of kind and rev */
+	char sysfs_name[24];
 	char pretty_name[48];
 };
 
@@ -71,10 +78,13 @@ struct accmdev_device {
 	struct accmdev_parent *parent;
 	struct accmdev_type *type;
 
-	struct mutex lock;		/* protects the model and open */
-	unsigned int model_rev;		/* <= parent->rev */
-	u32 model_algs;			/* subset of the model rev's algs */
-	bool open;			/* between open_device and close */
+	/*
+	 * The model is the type's: revision type->rev, algorithms
+	 * model_algs, which are type->algs until a resume narrows them to
+	 * the source's (mig.c).
+	 */
+	struct mutex lock;		/* protects model_algs */
+	u32 model_algs;			/* subset of type->algs */
 
 	/*
 	 * The emulated PCI device, see qp.h for the locking rules.

@@ -96,7 +96,6 @@ static void accmdev_mig_target(struct accmdev_device *adev,
 	struct accmdev_migver_dst *dst = &t->dst;
 
 	dst->migratable = adev->parent->migratable;
-	dst->exact_rev = true;
 	dst->kind = adev->parent->kind;
 	spin_lock(&adev->regs_lock);
 	t->device_id = adev->st.device_id;
@@ -563,8 +562,8 @@ static int accmdev_mig_load(struct accmdev_device *adev,
 	/*
 	 * The guest must see the device it had: a destination whose
 	 * algorithms are a superset of the source's takes the source's, in
-	 * ALGS and in its model (model_algorithms, migration_version), for
-	 * as long as the model is not changed by hand while closed.
+	 * ALGS and in its model (migration_version), until the device is
+	 * removed.
 	 */
 	mutex_lock(&adev->lock);
 	adev->model_algs = v.src.algs;

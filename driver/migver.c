@@ -426,26 +426,16 @@ nospc:
 enum accmdev_compat accmdev_migver_compare(const struct accmdev_migver *src,
 					   const struct accmdev_migver_dst *dst)
 {
-	bool rev_ok;
-
 	if (!dst->migratable)
 		return ACCMDEV_COMPAT_NOMIG;
 	if (!accmdev_kind_name(src->kind) || src->kind != dst->kind)
 		return ACCMDEV_COMPAT_KIND;
 	if (src->qps != dst->qps)
 		return ACCMDEV_COMPAT_QPS;
-	if (dst->exact_rev)
-		rev_ok = src->rev == dst->rev;
-	else
-		rev_ok = src->rev <= dst->rev;
-	if (!rev_ok)
+	if (src->rev != dst->rev)
 		return ACCMDEV_COMPAT_REV;
-	/*
-	 * A device model at the source's revision can only offer that
-	 * revision's native algorithms, so a type accepts no more than those.
-	 */
-	if (src->unknown_algs ||
-	    (src->algs & ~(dst->algs & accmdev_native_algs(src->kind, src->rev))))
+	/* The destination's model offers every algorithm the source's did. */
+	if (src->unknown_algs || (src->algs & ~dst->algs))
 		return ACCMDEV_COMPAT_ALGS;
 	return ACCMDEV_COMPAT_OK;
 }

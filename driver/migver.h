@@ -88,11 +88,10 @@ struct accmdev_migver {
 /* What a destination node (type or device) can accept. */
 struct accmdev_migver_dst {
 	bool migratable;
-	bool exact_rev;		/* device node: rev must be equal */
 	unsigned int kind;
 	unsigned int qps;
-	unsigned int rev;	/* hardware (type) or model (device) revision */
-	u32 algs;		/* parent (type) or model (device) algorithms */
+	unsigned int rev;	/* model revision: the source's must be equal */
+	u32 algs;		/* model algorithms: a superset of the source's */
 };
 
 /*

@@ -4,11 +4,16 @@
  * queue-pair pools.
  *
  * Each accelerator is a class device, /sys/class/accmdev/accmdevN, and an
- * mdev parent. Its types are the queue-pair shapes 1, 2, 4, ... that fit
- * its pool, named accmdev-<kind>-<N>qp. A type id encodes only the
- * resource shape, never a version, so it stays stable across releases.
- * All types of a parent share one pool: available_instances of a type is
- * the free queue pairs divided by the type's shape.
+ * mdev parent. A type is one software interface: a device model (kind and
+ * model revision, with that revision's native algorithms), a queue-pair
+ * shape, and whether it migrates. A parent offers every model revision
+ * from 1 up to its hardware's, each in the shapes 1, 2, 4, ... that fit
+ * its pool, named accmdev-<kind>-r<rev>-<N>qp, with "-nomig" appended on
+ * an accelerator that cannot migrate. So one name is one device on every
+ * parent and host, and a default device of a type accepts exactly what
+ * its type node accepts. All types of a parent share one pool:
+ * available_instances of a type is the free queue pairs divided by the
+ * type's shape.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,34 +61,42 @@ ssize_t accmdev_type_show_description(struct mdev_type *mtype, char *buf)
 	char algs[128];
 	int len;
 
-	len = accmdev_algs_format(p->algs, algs, sizeof(algs));
+	len = accmdev_algs_format(t->algs, algs, sizeof(algs));
 	if (len < 0)
 		return len;
 	return sysfs_emit(buf,
 			  "qps=%u\nkind=%s\nrevision=%u\nalgorithms=%s\nmigratable=%u\n",
-			  t->qps, accmdev_kind_name(p->kind), p->rev, algs,
+			  t->qps, accmdev_kind_name(p->kind), t->rev, algs,
 			  p->migratable);
 }
 
 static void accmdev_parent_init_types(struct accmdev_parent *p)
 {
 	const char *kind = accmdev_kind_name(p->kind);
-	unsigned int qps;
+	const char *nomig = p->migratable ? "" : "-nomig";
+	unsigned int rev, qps;
 
-	for (qps = 1; qps <= ACCMDEV_MAX_TYPE_QPS && qps <= p->qp_total;
-	     qps *= 2) {
-		struct accmdev_type *t = &p->types[p->nr_types];
+	for (rev = 1; rev <= p->rev; rev++) {
+		for (qps = 1; qps <= ACCMDEV_MAX_TYPE_QPS && qps <= p->qp_total;
+		     qps *= 2) {
+			struct accmdev_type *t = &p->types[p->nr_types];
 
-		t->parent = p;
-		t->qps = qps;
-		snprintf(t->sysfs_name, sizeof(t->sysfs_name), "%s-%uqp",
-			 kind, qps);
-		snprintf(t->pretty_name, sizeof(t->pretty_name),
-			 "accmdev %s rev%u %u-QP", kind, p->rev, qps);
-		t->mtype.sysfs_name = t->sysfs_name;
-		t->mtype.pretty_name = t->pretty_name;
-		p->type_list[p->nr_types] = &t->mtype;
-		p->nr_types++;
+			if (WARN_ON_ONCE(p->nr_types == ACCMDEV_MAX_TYPES))
+				return;
+			t->parent = p;
+			t->qps = qps;
+			t->rev = rev;
+			t->algs = accmdev_native_algs(p->kind, rev);
+			snprintf(t->sysfs_name, sizeof(t->sysfs_name),
+				 "%s-r%u-%uqp%s", kind, rev, qps, nomig);
+			snprintf(t->pretty_name, sizeof(t->pretty_name),
+				 "accmdev %s rev%u %u-QP%s", kind, rev, qps,
+				 p->migratable ? "" : " (no migration)");
+			t->mtype.sysfs_name = t->sysfs_name;
+			t->mtype.pretty_name = t->pretty_name;
+			p->type_list[p->nr_types] = &t->mtype;
+			p->nr_types++;
+		}
 	}
 }
 

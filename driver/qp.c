@@ -694,7 +694,7 @@ int accmdev_dev_open(struct accmdev_device *adev)
 	spin_lock(&adev->regs_lock);
 	st->device_id = adev->parent->kind == ACCMDEV_KIND_SEC ?
 			ACCMDEV_PCI_DEVICE_SEC : ACCMDEV_PCI_DEVICE_ZIP;
-	st->rev = adev->model_rev;
+	st->rev = adev->type->rev;
 	st->algs = adev->model_algs;
 	st->nqps = adev->type->qps;
 	spin_unlock(&adev->regs_lock);

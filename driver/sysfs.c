@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * accmdev sysfs: parent attributes, migration_version on type and device
- * nodes, and the per-device model attributes.
+ * accmdev sysfs: parent attributes, and migration_version on type and
+ * device nodes.
  *
  * migration_version reads as one line that describes what a source would
  * put in its migration stream. Writing a source's line is a pure check:
@@ -163,14 +163,12 @@ int accmdev_migver_refuse(struct device *dev, const char *node,
 		break;
 	case ACCMDEV_COMPAT_REV:
 		dev_info_ratelimited(dev,
-				     "%s: migration_version refused: %s differs (source %u, here %s%u)\n",
-				     node, field, src->rev,
-				     dst->exact_rev ? "" : "at most ", dst->rev);
+				     "%s: migration_version refused: %s differs (source %u, here %u)\n",
+				     node, field, src->rev, dst->rev);
 		break;
 	case ACCMDEV_COMPAT_ALGS:
 		/* What accmdev_migver_compare() found missing. */
-		missing = src->algs &
-			  ~(dst->algs & accmdev_native_algs(src->kind, src->rev));
+		missing = src->algs & ~dst->algs;
 		if (src->unknown_algs ||
 		    accmdev_algs_format(missing, algs, sizeof(algs)) < 0)
 			dev_info_ratelimited(dev,
@@ -247,12 +245,14 @@ static ssize_t type_migration_version_show(struct mdev_type *mtype,
 					   char *buf)
 {
 	struct accmdev_type *t = to_accmdev_type(mtype);
-	struct accmdev_parent *p = t->parent;
 
-	return accmdev_migver_show(p, t->qps, p->rev, p->algs, buf);
+	return accmdev_migver_show(t->parent, t->qps, t->rev, t->algs, buf);
 }
 
-/* A device of this type could be created and lowered to the source. */
+/*
+ * A device of this type, created now, accepts the source: the check is
+ * the device node's, on the model every new device of the type has.
+ */
 static ssize_t type_migration_version_store(struct mdev_type *mtype,
 					    struct mdev_type_attribute *attr,
 					    const char *buf, size_t count)
@@ -261,11 +261,10 @@ static ssize_t type_migration_version_store(struct mdev_type *mtype,
 	struct accmdev_parent *p = t->parent;
 	struct accmdev_migver_dst dst = {
 		.migratable	= p->migratable,
-		.exact_rev	= false,
 		.kind		= p->kind,
 		.qps		= t->qps,
-		.rev		= p->rev,
-		.algs		= p->algs,
+		.rev		= t->rev,
+		.algs		= t->algs,
 	};
 	int ret;
 
@@ -382,15 +381,13 @@ static ssize_t migration_version_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
 	struct accmdev_device *adev = dev_get_drvdata(dev);
-	unsigned int rev;
 	u32 algs;
 
 	mutex_lock(&adev->lock);
-	rev = adev->model_rev;
 	algs = adev->model_algs;
 	mutex_unlock(&adev->lock);
-	return accmdev_migver_show(adev->parent, adev->type->qps, rev, algs,
-				   buf);
+	return accmdev_migver_show(adev->parent, adev->type->qps,
+				   adev->type->rev, algs, buf);
 }
 
 /* This device, with its current model, accepts the source. */
@@ -402,14 +399,13 @@ static ssize_t migration_version_store(struct device *dev,
 	struct accmdev_parent *p = adev->parent;
 	struct accmdev_migver_dst dst = {
 		.migratable	= p->migratable,
-		.exact_rev	= true,
 		.kind		= p->kind,
 		.qps		= adev->type->qps,
+		.rev		= adev->type->rev,
 	};
 	int ret;
 
 	mutex_lock(&adev->lock);
-	dst.rev = adev->model_rev;
 	dst.algs = adev->model_algs;
 	mutex_unlock(&adev->lock);
 
@@ -418,108 +414,8 @@ static ssize_t migration_version_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(migration_version);
 
-static ssize_t model_revision_show(struct device *dev,
-				   struct device_attribute *attr, char *buf)
-{
-	struct accmdev_device *adev = dev_get_drvdata(dev);
-	unsigned int rev;
-
-	mutex_lock(&adev->lock);
-	rev = adev->model_rev;
-	mutex_unlock(&adev->lock);
-	return sysfs_emit(buf, "%u\n", rev);
-}
-
-/* Lowering the revision resets the algorithms to that model's native set. */
-static ssize_t model_revision_store(struct device *dev,
-				    struct device_attribute *attr,
-				    const char *buf, size_t count)
-{
-	struct accmdev_device *adev = dev_get_drvdata(dev);
-	struct accmdev_parent *p = adev->parent;
-	size_t len = count, i;
-	unsigned int rev;
-	int ret = 0;
-
-	/*
-	 * Digits only, within the write, one trailing newline allowed;
-	 * leading zeros are fine. Not kstrtouint(): it takes a '+' and
-	 * stops at a NUL inside the write, both of which the ABI refuses.
-	 * Stop as soon as the value passes the parent's revision, so it
-	 * cannot overflow.
-	 */
-	if (len && buf[len - 1] == '\n')
-		len--;
-	if (!len || strspn(buf, "0123456789") < len)
-		return -EINVAL;
-	for (rev = 0, i = 0; i < len; i++) {
-		rev = rev * 10 + (buf[i] - '0');
-		if (rev > p->rev)
-			return -EINVAL;
-	}
-	if (rev < 1)
-		return -EINVAL;
-
-	mutex_lock(&adev->lock);
-	if (adev->open) {
-		ret = -EBUSY;
-	} else {
-		adev->model_rev = rev;
-		adev->model_algs = accmdev_native_algs(p->kind, rev) & p->algs;
-	}
-	mutex_unlock(&adev->lock);
-	return ret ? ret : count;
-}
-static DEVICE_ATTR_RW(model_revision);
-
-static ssize_t model_algorithms_show(struct device *dev,
-				     struct device_attribute *attr, char *buf)
-{
-	struct accmdev_device *adev = dev_get_drvdata(dev);
-	char algs[ACCMDEV_MIGVER_BUF];
-	u32 mask;
-	int len;
-
-	mutex_lock(&adev->lock);
-	mask = adev->model_algs;
-	mutex_unlock(&adev->lock);
-	len = accmdev_algs_format(mask, algs, sizeof(algs));
-	if (len < 0)
-		return len;
-	return sysfs_emit(buf, "%s\n", algs);
-}
-
-/* A non-empty subset of the native algorithms of the model revision. */
-static ssize_t model_algorithms_store(struct device *dev,
-				      struct device_attribute *attr,
-				      const char *buf, size_t count)
-{
-	struct accmdev_device *adev = dev_get_drvdata(dev);
-	struct accmdev_parent *p = adev->parent;
-	u32 algs;
-	int ret;
-
-	ret = accmdev_algs_parse(buf, count, &algs);
-	if (ret)
-		return ret;
-
-	mutex_lock(&adev->lock);
-	if (adev->open)
-		ret = -EBUSY;
-	else if (algs & ~(accmdev_native_algs(p->kind, adev->model_rev) &
-			  p->algs))
-		ret = -EINVAL;
-	else
-		adev->model_algs = algs;
-	mutex_unlock(&adev->lock);
-	return ret ? ret : count;
-}
-static DEVICE_ATTR_RW(model_algorithms);
-
 static struct attribute *accmdev_device_attrs[] = {
 	&dev_attr_migration_version.attr,
-	&dev_attr_model_revision.attr,
-	&dev_attr_model_algorithms.attr,
 	NULL,
 };
 

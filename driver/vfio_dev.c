@@ -43,8 +43,7 @@ static int accmdev_init_dev(struct vfio_device *vdev)
 	adev->parent = p;
 	adev->type = t;
 	mutex_init(&adev->lock);
-	adev->model_rev = p->rev;
-	adev->model_algs = p->algs;
+	adev->model_algs = t->algs;
 	mutex_init(&adev->ctl_lock);
 	spin_lock_init(&adev->regs_lock);
 	spin_lock_init(&adev->irq_lock);
@@ -223,7 +222,6 @@ static int accmdev_open_device(struct vfio_device *vdev)
 	ret = accmdev_dev_open(adev);
 	if (ret)
 		goto out_free_engine;
-	adev->open = true;
 	mutex_unlock(&adev->lock);
 	return 0;
 
@@ -246,9 +244,6 @@ static void accmdev_close_device(struct vfio_device *vdev)
 	accmdev_dev_close(adev);
 	accmdev_irq_release(adev);
 	accmdev_engine_free(&adev->eng);
-	mutex_lock(&adev->lock);
-	adev->open = false;
-	mutex_unlock(&adev->lock);
 }
 
 /* ---- region access ---------------------------------------------------- */

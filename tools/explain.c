@@ -70,7 +70,6 @@ static struct accmdev_migver_dst only(const struct accmdev_migver *v,
 		break;
 	case ROW_REV:
 		d.rev = dst->rev;
-		d.exact_rev = dst->exact_rev;
 		break;
 	case ROW_ALGS:
 		d.algs = dst->algs;
@@ -104,15 +103,13 @@ static void source_values(struct explanation *e, const struct acc_source *src)
 }
 
 /* The destination's, from the parse of its own version. */
-static void dest_values(struct explanation *e, const struct accmdev_migver *dv,
-			const struct accmdev_migver_dst *dst)
+static void dest_values(struct explanation *e, const struct accmdev_migver *dv)
 {
 	struct explain_row *r = e->rows;
 
 	kind_text(dv->kind, NULL, r[ROW_KIND].dst, sizeof(r[ROW_KIND].dst));
 	snprintf(r[ROW_QPS].dst, sizeof(r[ROW_QPS].dst), "%u", dv->qps);
-	snprintf(r[ROW_REV].dst, sizeof(r[ROW_REV].dst), "%s%u",
-		 dst->exact_rev ? "= " : "<= ", dv->rev);
+	snprintf(r[ROW_REV].dst, sizeof(r[ROW_REV].dst), "%u", dv->rev);
 	algs_text(dv->algs, false, r[ROW_ALGS].dst, sizeof(r[ROW_ALGS].dst));
 }
 
@@ -180,7 +177,7 @@ int explain(const struct acc_source *src, const struct acc_node *n,
 		return 0;
 	}
 	r[ROW_FORMAT].result = "ok";
-	dest_values(e, &dv, &dst);
+	dest_values(e, &dv);
 	judge_fields(e, src, &dst);
 	return 0;
 }

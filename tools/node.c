@@ -113,7 +113,6 @@ int node_dst(const struct acc_node *n, struct accmdev_migver_dst *dst,
 	memset(dst, 0, sizeof(*dst));
 	if (vp)
 		memset(vp, 0, sizeof(*vp));
-	dst->exact_rev = n->kind == NODE_DEVICE;
 	err = node_read_version(n, ver, sizeof(ver));
 	if (err == -ENODEV)
 		return 0;	/* dst->migratable stays false */

@@ -365,21 +365,17 @@ static bool rule_qps(const struct migref_dst *d, const struct migref_ver *v)
 
 static bool rule_rev(const struct migref_dst *d, const struct migref_ver *v)
 {
-	if (d->node == MIGREF_TYPE)
-		return v->rev <= d->rev;	/* source rev <= parent's */
-	return v->rev == d->rev;		/* equal to model_revision */
+	return v->rev == d->rev;		/* the same model revision */
 }
 
 static bool rule_algs(const struct migref_dst *d, const struct migref_ver *v)
 {
-	unsigned int have = d->algs, need;
+	unsigned int need;
 
 	if (!src_algs(v, &need))
 		return false;
-	/* type: the parent's algorithms native to the source's revision */
-	if (d->node == MIGREF_TYPE)
-		have &= migref_native(d->kind, v->rev);
-	return (need & ~have) == 0;
+	/* the destination's model offers every algorithm the source's did */
+	return (need & ~d->algs) == 0;
 }
 
 static const struct rule {

@@ -35,10 +35,12 @@ enum migref_alg {
 extern const char *const migref_alg_names[MIGREF_NR_ALGS];
 
 /*
- * A destination node. For a type node, rev and algs are the parent's
- * hardware revision and algorithms and qps the type's shape; for a
- * device node, rev and algs are model_revision and model_algorithms and
- * qps the device's type's shape. algs is a bit set of enum migref_alg.
+ * A destination node. For a type node, rev, algs and qps are the type's
+ * model revision, algorithms and shape (its description); for a device
+ * node, those of the device (its type's revision and shape, and the
+ * algorithms its migration_version reads). Both nodes judge alike: a
+ * type node answers for a device of the type created now. algs is a bit
+ * set of enum migref_alg.
  */
 struct migref_dst {
 	enum migref_node node;

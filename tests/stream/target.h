@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * target_of(): the destination a hand-built stream's model migrates to
- * (the same device, migratable, exact revision), for the unit test and
+ * (the same device, migratable), for the unit test and
  * the fuzzer of tests/stream. Include after cases.h and mig_stream.h.
  */
 #ifndef ACCMDEV_TESTS_STREAM_TARGET_H
@@ -14,7 +14,6 @@ static inline void target_of(const struct sc_model *m,
 {
 	memset(t, 0, sizeof(*t));
 	t->dst.migratable = true;
-	t->dst.exact_rev = true;
 	t->dst.kind = m->device_id == ACCMDEV_PCI_DEVICE_SEC ? ACCMDEV_KIND_SEC :
 							    ACCMDEV_KIND_ZIP;
 	t->dst.qps = m->nqps;
