@@ -79,14 +79,6 @@ struct accmdev_device {
 	struct accmdev_type *type;
 
 	/*
-	 * The model is the type's: revision type->rev, algorithms
-	 * model_algs, which are type->algs until a resume narrows them to
-	 * the source's (mig.c).
-	 */
-	struct mutex lock;		/* protects model_algs */
-	u32 model_algs;			/* subset of type->algs */
-
-	/*
 	 * The emulated PCI device, see qp.h for the locking rules.
 	 * ctl_lock serialises worker stop and start. It is held while a
 	 * control path (QP disable, CTX_CLEAR, reset, halt, close) waits
@@ -96,9 +88,10 @@ struct accmdev_device {
 	 * between them, so the wait lasts at most the step in flight.
 	 */
 	struct mutex ctl_lock;
-	spinlock_t regs_lock;		/* protects st, running, busy */
+	spinlock_t regs_lock;		/* protects st, model.algs, running, busy */
 	bool running;			/* under regs_lock: worker may run */
-	struct accmdev_state st;	/* everything migration carries */
+	struct accmdev_model model;	/* see qp.h */
+	struct accmdev_state st;	/* everything else migration carries */
 	struct accmdev_engine eng;	/* worker scratch, from open */
 	/*
 	 * The worker, a kthread per open device in the cgroups of the

@@ -82,9 +82,9 @@ static int accmdev_mig_version(struct accmdev_device *adev, char *buf,
 	};
 
 	spin_lock(&adev->regs_lock);
-	v.rev = adev->st.rev;
-	v.algs = adev->st.algs;
-	v.qps = adev->st.nqps;
+	v.rev = adev->model.rev;
+	v.algs = adev->model.algs;
+	v.qps = adev->model.nqps;
 	spin_unlock(&adev->regs_lock);
 	return accmdev_migver_format(&v, buf, size);
 }
@@ -98,10 +98,10 @@ static void accmdev_mig_target(struct accmdev_device *adev,
 	dst->migratable = adev->parent->migratable;
 	dst->kind = adev->parent->kind;
 	spin_lock(&adev->regs_lock);
-	t->device_id = adev->st.device_id;
-	dst->qps = adev->st.nqps;
-	dst->rev = adev->st.rev;
-	dst->algs = adev->st.algs;
+	t->device_id = adev->model.device_id;
+	dst->qps = adev->model.nqps;
+	dst->rev = adev->model.rev;
+	dst->algs = adev->model.algs;
 	spin_unlock(&adev->regs_lock);
 }
 
@@ -405,6 +405,7 @@ static void accmdev_mig_save_state(struct accmdev_device *adev,
 	struct accmdev_mig_out o = {
 		.buf = migf->buf, .size = migf->size, .filled = migf->filled,
 	};
+	const struct accmdev_model *m = &adev->model;
 	struct accmdev_state *st = &adev->st;
 	struct accmdev_mig_dev_state d;
 	struct accmdev_mig_qp_state q;
@@ -414,19 +415,19 @@ static void accmdev_mig_save_state(struct accmdev_device *adev,
 	mutex_lock(&migf->lock);
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
-	d.device_id = st->device_id;
-	d.rev = st->rev;
-	d.algs = st->algs;
-	d.nqps = st->nqps;
+	d.device_id = m->device_id;
+	d.rev = m->rev;
+	d.algs = m->algs;
+	d.nqps = m->nqps;
 	d.rr = st->rr;
 	ok = accmdev_mig_put_device(&o, &d) &&
-	     accmdev_mig_put_pci(&o, &st->pci, st->nqps);
-	for (i = 0; ok && i < st->nqps; i++) {
+	     accmdev_mig_put_pci(&o, &st->pci, m->nqps);
+	for (i = 0; ok && i < m->nqps; i++) {
 		accmdev_mig_put_qp_state(&q, &st->qp[i]);
 		ok = accmdev_mig_put_qp(&o, i, &q);
 	}
 	/* VERSION, DEVICE, PCI and the QPs. */
-	ok = ok && accmdev_mig_put_end(&o, 3 + st->nqps);
+	ok = ok && accmdev_mig_put_end(&o, 3 + m->nqps);
 	WARN_ON(!ok);
 	migf->filled = o.filled;
 	migf->final = true;
@@ -453,7 +454,7 @@ static struct file *accmdev_mig_save_begin(struct accmdev_device *adev,
 	if (vlen < 0)
 		return ERR_PTR(vlen);
 	migf = accmdev_mig_file_new(adev, true,
-				    accmdev_mig_stream_size(adev->st.nqps,
+				    accmdev_mig_stream_size(adev->model.nqps,
 							    vlen));
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
@@ -565,12 +566,9 @@ static int accmdev_mig_load(struct accmdev_device *adev,
 	 * ALGS and in its model (migration_version), until the device is
 	 * removed.
 	 */
-	mutex_lock(&adev->lock);
-	adev->model_algs = v.src.algs;
-	mutex_unlock(&adev->lock);
 	mutex_lock(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
-	adev->st.algs = v.src.algs;
+	adev->model.algs = v.src.algs;
 	adev->st.rr = img->rr;
 	adev->st.pci = img->pci;
 	for (i = 0; i < migf->target.dst.qps; i++)
@@ -709,7 +707,7 @@ static int accmdev_mig_get_data_size(struct vfio_device *vdev,
 	vlen = accmdev_mig_version(adev, line, sizeof(line));
 	if (vlen < 0)
 		return vlen;
-	*len = accmdev_mig_stream_size(adev->st.nqps, vlen);
+	*len = accmdev_mig_stream_size(adev->model.nqps, vlen);
 
 	mutex_lock(&adev->state_mutex);
 	migf = adev->saving;

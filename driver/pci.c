@@ -24,8 +24,8 @@
 void accmdev_pci_reset(struct accmdev_device *adev)
 {
 	lockdep_assert_held(&adev->regs_lock);
-	accmdev_pci_defaults(&adev->st.pci, adev->st.device_id, adev->st.rev,
-			     adev->st.nqps);
+	accmdev_pci_defaults(&adev->st.pci, adev->model.device_id, adev->model.rev,
+			     adev->model.nqps);
 }
 
 /* Any span of config space; the caller checked the bounds. */
@@ -76,7 +76,7 @@ u32 accmdev_pci_msix_read(struct accmdev_device *adev, unsigned int off)
 	unsigned int entry = off / PCI_MSIX_ENTRY_SIZE;
 
 	lockdep_assert_held(&adev->regs_lock);
-	if (off >= ACCMDEV_MSIX_PBA_OFFSET || entry >= adev->st.nqps)
+	if (off >= ACCMDEV_MSIX_PBA_OFFSET || entry >= adev->model.nqps)
 		return 0;
 	return le32_to_cpu(adev->st.pci.msix[entry][off % PCI_MSIX_ENTRY_SIZE / 4]);
 }
@@ -88,7 +88,7 @@ void accmdev_pci_msix_write(struct accmdev_device *adev, unsigned int off,
 	unsigned int dw = off % PCI_MSIX_ENTRY_SIZE / 4;
 
 	lockdep_assert_held(&adev->regs_lock);
-	if (off >= ACCMDEV_MSIX_PBA_OFFSET || entry >= adev->st.nqps)
+	if (off >= ACCMDEV_MSIX_PBA_OFFSET || entry >= adev->model.nqps)
 		return;
 	/* Message address is dword aligned; vector control has one bit. */
 	if (dw == PCI_MSIX_ENTRY_LOWER_ADDR / 4)

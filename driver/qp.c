@@ -191,7 +191,7 @@ static u16 accmdev_qp_decode(struct accmdev_device *adev,
 		return ACCMDEV_ST_BAD_FIELD;
 	if (sqe->opcode >= ACCMDEV_OP_COUNT)
 		return ACCMDEV_ST_BAD_OPCODE;
-	if (!(adev->st.algs & BIT(sqe->opcode)))
+	if (!(adev->model.algs & BIT(sqe->opcode)))
 		return ACCMDEV_ST_UNSUPPORTED;
 
 	req->op = sqe->opcode;
@@ -339,7 +339,7 @@ static void accmdev_qp_pass(struct accmdev_device *adev)
 	bool more = false;
 
 	spin_lock(&adev->regs_lock);
-	n = adev->st.nqps;
+	n = adev->model.nqps;
 	first = adev->st.rr;
 	if (n)
 		adev->st.rr = (first + 1) % n;
@@ -412,7 +412,7 @@ u32 accmdev_dev_status_locked(struct accmdev_device *adev)
 	lockdep_assert_held(&adev->regs_lock);
 	if (adev->running)
 		v |= ACCMDEV_STATUS_READY;
-	for (i = 0; i < adev->st.nqps; i++) {
+	for (i = 0; i < adev->model.nqps; i++) {
 		u32 qs = accmdev_qp_status_locked(&adev->st.qp[i]);
 
 		if (qs & ACCMDEV_QP_ST_ERROR)
@@ -430,7 +430,7 @@ u32 accmdev_qp_reg_read_locked(struct accmdev_device *adev, unsigned int q,
 	struct accmdev_qp *qp = &adev->st.qp[q];
 
 	lockdep_assert_held(&adev->regs_lock);
-	if (q >= adev->st.nqps)
+	if (q >= adev->model.nqps)
 		return 0;
 	switch (reg) {
 	case ACCMDEV_QP_SQ_BASE_LO:
@@ -587,7 +587,7 @@ void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
 {
 	struct accmdev_qp *qp = &adev->st.qp[q];
 
-	if (q >= adev->st.nqps)
+	if (q >= adev->model.nqps)
 		return;
 	switch (reg) {
 	case ACCMDEV_QP_SQ_BASE_LO:
@@ -618,21 +618,11 @@ void accmdev_qp_reg_write(struct accmdev_device *adev, unsigned int q,
 static void accmdev_dev_clear(struct accmdev_device *adev)
 {
 	struct accmdev_state *st = &adev->st;
-	u32 rev, algs, nqps;
 	unsigned int i;
-	u16 device_id;
 
 	lockdep_assert_held(&adev->ctl_lock);
 	spin_lock(&adev->regs_lock);
-	device_id = st->device_id;
-	rev = st->rev;
-	algs = st->algs;
-	nqps = st->nqps;
 	memset(st, 0, sizeof(*st));
-	st->device_id = device_id;
-	st->rev = rev;
-	st->algs = algs;
-	st->nqps = nqps;
 	for (i = 0; i < ACCMDEV_QP_MAX; i++)
 		accmdev_qp_clear_run(&st->qp[i]);
 	accmdev_pci_reset(adev);
@@ -664,17 +654,14 @@ static void accmdev_dev_start(struct accmdev_device *adev)
 }
 
 /*
- * Called with adev->lock held: the model cannot change meanwhile. The
- * worker joins the cgroups of the opener (current), so its work counts
- * against the limits of the VM that opened the device.
+ * The worker joins the cgroups of the opener (current), so its work
+ * counts against the limits of the VM that opened the device.
  */
 int accmdev_dev_open(struct accmdev_device *adev)
 {
-	struct accmdev_state *st = &adev->st;
 	struct task_struct *worker;
 	int ret;
 
-	lockdep_assert_held(&adev->lock);
 	worker = kthread_create(accmdev_qp_worker, adev, "accmdev-%s",
 				dev_name(adev->vdev.dev));
 	if (IS_ERR(worker))
@@ -691,13 +678,6 @@ int accmdev_dev_open(struct accmdev_device *adev)
 	wake_up_process(worker);
 
 	mutex_lock(&adev->ctl_lock);
-	spin_lock(&adev->regs_lock);
-	st->device_id = adev->parent->kind == ACCMDEV_KIND_SEC ?
-			ACCMDEV_PCI_DEVICE_SEC : ACCMDEV_PCI_DEVICE_ZIP;
-	st->rev = adev->type->rev;
-	st->algs = adev->model_algs;
-	st->nqps = adev->type->qps;
-	spin_unlock(&adev->regs_lock);
 	adev->eng.stop = accmdev_qp_should_stop;
 	adev->eng.stop_arg = adev;
 	accmdev_dev_clear(adev);

@@ -54,13 +54,21 @@ struct accmdev_qp {
 	struct accmdev_ctx ctx;	/* the open stream, see above */
 };
 
-struct accmdev_state {
-	struct accmdev_pci pci;
-	/* The device model, fixed while the device is open. */
+/*
+ * The device model: what the device presents (ID, REVISION, ALGS and
+ * NUM_QPS, config space defaults, migration_version). Set from the
+ * type when the device is created; only algs ever changes, narrowed by
+ * a resume to the source's (mig.c), under regs_lock.
+ */
+struct accmdev_model {
 	u16 device_id;
 	u32 rev;
 	u32 algs;		/* BIT(ACCMDEV_OP_*) */
 	u32 nqps;
+};
+
+struct accmdev_state {
+	struct accmdev_pci pci;
 	/* The QP the next worker pass serves first. */
 	u32 rr;
 	struct accmdev_qp qp[ACCMDEV_QP_MAX];

@@ -47,19 +47,19 @@ static int accmdev_bar_check(unsigned int index, u64 off, unsigned int size,
 static u32 accmdev_dev_reg_read_locked(struct accmdev_device *adev,
 				       unsigned int reg)
 {
-	struct accmdev_state *st = &adev->st;
+	const struct accmdev_model *m = &adev->model;
 
 	switch (reg) {
 	case ACCMDEV_REG_ID:
-		return ACCMDEV_PCI_VENDOR_ID << 16 | st->device_id;
+		return ACCMDEV_PCI_VENDOR_ID << 16 | m->device_id;
 	case ACCMDEV_REG_VERSION:
 		return ACCMDEV_ABI_VERSION;
 	case ACCMDEV_REG_REVISION:
-		return st->rev;
+		return m->rev;
 	case ACCMDEV_REG_ALGS:
-		return st->algs;
+		return m->algs;
 	case ACCMDEV_REG_NUM_QPS:
-		return st->nqps;
+		return m->nqps;
 	case ACCMDEV_REG_MAX_SRC:
 		return ACCMDEV_MAX_SRC_LEN;
 	case ACCMDEV_REG_MAX_DST:

@@ -383,11 +383,11 @@ static ssize_t migration_version_show(struct device *dev,
 	struct accmdev_device *adev = dev_get_drvdata(dev);
 	u32 algs;
 
-	mutex_lock(&adev->lock);
-	algs = adev->model_algs;
-	mutex_unlock(&adev->lock);
-	return accmdev_migver_show(adev->parent, adev->type->qps,
-				   adev->type->rev, algs, buf);
+	spin_lock(&adev->regs_lock);
+	algs = adev->model.algs;
+	spin_unlock(&adev->regs_lock);
+	return accmdev_migver_show(adev->parent, adev->model.nqps,
+				   adev->model.rev, algs, buf);
 }
 
 /* This device, with its current model, accepts the source. */
@@ -400,14 +400,14 @@ static ssize_t migration_version_store(struct device *dev,
 	struct accmdev_migver_dst dst = {
 		.migratable	= p->migratable,
 		.kind		= p->kind,
-		.qps		= adev->type->qps,
-		.rev		= adev->type->rev,
+		.qps		= adev->model.nqps,
+		.rev		= adev->model.rev,
 	};
 	int ret;
 
-	mutex_lock(&adev->lock);
-	dst.algs = adev->model_algs;
-	mutex_unlock(&adev->lock);
+	spin_lock(&adev->regs_lock);
+	dst.algs = adev->model.algs;
+	spin_unlock(&adev->regs_lock);
 
 	ret = accmdev_migver_store(dev, "device", buf, count, &dst);
 	return ret ? ret : count;

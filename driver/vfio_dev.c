@@ -42,8 +42,11 @@ static int accmdev_init_dev(struct vfio_device *vdev)
 		return -ENOSPC;
 	adev->parent = p;
 	adev->type = t;
-	mutex_init(&adev->lock);
-	adev->model_algs = t->algs;
+	adev->model.device_id = p->kind == ACCMDEV_KIND_SEC ?
+				ACCMDEV_PCI_DEVICE_SEC : ACCMDEV_PCI_DEVICE_ZIP;
+	adev->model.rev = t->rev;
+	adev->model.algs = t->algs;
+	adev->model.nqps = t->qps;
 	mutex_init(&adev->ctl_lock);
 	spin_lock_init(&adev->regs_lock);
 	spin_lock_init(&adev->irq_lock);
@@ -59,7 +62,6 @@ static void accmdev_release_dev(struct vfio_device *vdev)
 	accmdev_pool_give(adev->parent, adev->type->qps);
 	accmdev_mig_destroy(adev);
 	mutex_destroy(&adev->ctl_lock);
-	mutex_destroy(&adev->lock);
 	accmdev_vfio_free(vdev);
 }
 
@@ -212,23 +214,23 @@ static void accmdev_request(struct vfio_device *vdev, unsigned int count)
 static int accmdev_open_device(struct vfio_device *vdev)
 {
 	struct accmdev_device *adev = vdev_to_adev(vdev);
+	u32 algs;
 	int ret;
 
 	accmdev_mig_open(adev);
-	mutex_lock(&adev->lock);
-	ret = accmdev_engine_alloc(&adev->eng, adev->model_algs);
+	spin_lock(&adev->regs_lock);
+	algs = adev->model.algs;
+	spin_unlock(&adev->regs_lock);
+	ret = accmdev_engine_alloc(&adev->eng, algs);
 	if (ret)
-		goto out_unlock;
+		return ret;
 	ret = accmdev_dev_open(adev);
 	if (ret)
 		goto out_free_engine;
-	mutex_unlock(&adev->lock);
 	return 0;
 
 out_free_engine:
 	accmdev_engine_free(&adev->eng);
-out_unlock:
-	mutex_unlock(&adev->lock);
 	return ret;
 }
 

@@ -23,7 +23,7 @@
 #define ACCMDEV_PCI_DEVICE_ZIP		0x0001	/* compression engine */
 #define ACCMDEV_PCI_DEVICE_SEC		0x0002	/* hash engine */
 #define ACCMDEV_PCI_CLASS		0x120000 /* processing accelerator */
-/* The revision ID is the device model revision (model_revision). */
+/* The revision ID is the device model revision (the type's). */
 
 /* ---- BARs ------------------------------------------------------------ */
 
