@@ -6,8 +6,9 @@
  * Differential: tests/ref/migref.c implements the grammar and the
  * compatibility rules again from the documentation alone. For every
  * input, both parse it and both judge it against every destination node
- * accmdev can have (each kind and hardware revision, each type shape,
- * each device model, and a parent that cannot migrate); the input is
+ * accmdev can have (each type: kind, model revision and shape; each
+ * device model, narrowed or not; and a parent that cannot migrate); the
+ * input is
  * also cut at NUL bytes into up to MAX_PIECES strings, each parsed by
  * both, and each well-formed piece becomes a device node and a type node
  * that every piece is judged against by both. Any difference in class,
@@ -60,19 +61,19 @@ static bool migver_eq(const struct accmdev_migver *a,
 }
 
 static const struct accmdev_migver_dst dsts[] = {
-	/* zip type node on a rev2 parent, 4 queue pairs */
-	{ true, false, ACCMDEV_KIND_ZIP, 4, 2,
+	/* accmdev-zip-r2-4qp, or a default device of it */
+	{ true, ACCMDEV_KIND_ZIP, 4, 2,
 	  (1U << ACCMDEV_ALG_CRC32C) | (1U << ACCMDEV_ALG_ADLER32) |
 	  (1U << ACCMDEV_ALG_DEFLATE) | (1U << ACCMDEV_ALG_INFLATE) },
-	/* zip device node, rev1 model, 1 queue pair */
-	{ true, true, ACCMDEV_KIND_ZIP, 1, 1,
+	/* accmdev-zip-r1-1qp, or a default device of it */
+	{ true, ACCMDEV_KIND_ZIP, 1, 1,
 	  (1U << ACCMDEV_ALG_CRC32C) | (1U << ACCMDEV_ALG_DEFLATE) |
 	  (1U << ACCMDEV_ALG_INFLATE) },
-	/* sec type node, 16 queue pairs */
-	{ true, false, ACCMDEV_KIND_SEC, 16, 1,
+	/* accmdev-sec-r1-16qp */
+	{ true, ACCMDEV_KIND_SEC, 16, 1,
 	  (1U << ACCMDEV_ALG_SHA256) | (1U << ACCMDEV_ALG_SHA224) },
 	/* a parent that cannot migrate */
-	{ false, false, ACCMDEV_KIND_ZIP, 4, 2, ALGS_ALL },
+	{ false, ACCMDEV_KIND_ZIP, 4, 2, ALGS_ALL },
 };
 
 static void fuzz_migver(const char *s, size_t len)
@@ -267,7 +268,6 @@ static void dst_make(struct dst_pair *d, enum migref_node node,
 	d->r.qps = qps;
 	d->r.algs = algs;
 	d->k.migratable = migratable;
-	d->k.exact_rev = node == MIGREF_DEVICE;
 	d->k.kind = kind_num(kind);
 	d->k.rev = rev;
 	d->k.qps = qps;
@@ -276,11 +276,11 @@ static void dst_make(struct dst_pair *d, enum migref_node node,
 }
 
 /*
- * Every node accmdev can have: for each kind and hardware revision, the
- * type of each shape, and a device of each shape with each model (a
- * revision up to the hardware's and a non-empty subset of its native
- * algorithms); and the same nodes on a parent that cannot migrate (one
- * type per kind is enough there).
+ * Every node accmdev can have: for each kind and model revision, the
+ * type of each shape (its model: that revision's native algorithms), and
+ * a device of it with each non-empty subset of them (a resume narrows a
+ * device's algorithms to its source's); and the same nodes on a parent
+ * that cannot migrate (one type per kind is enough there).
  */
 static void dsts_init(void)
 {
@@ -290,28 +290,22 @@ static void dsts_init(void)
 	for (size_t k = 0; k < 2; k++) {
 		unsigned int max = migref_max_rev(kinds[k]);
 
-		for (unsigned int hw = 1; hw <= max; hw++) {
+		for (unsigned int mr = 1; mr <= max; mr++) {
+			unsigned int nat = migref_native(kinds[k], mr);
+
 			for (size_t q = 0; q < 5; q++) {
 				INVARIANT(n_dsts < MAX_DSTS);
 				dst_make(&all_dsts[n_dsts++], MIGREF_TYPE, true,
-					 kinds[k], hw, shapes[q],
-					 migref_native(kinds[k], hw));
+					 kinds[k], mr, shapes[q], nat);
 			}
-			for (unsigned int mr = 1; mr <= hw; mr++) {
-				unsigned int nat = migref_native(kinds[k], mr);
-
-				/* every non-empty subset of nat */
-				for (unsigned int sub = nat; sub;
-				     sub = (sub - 1) & nat) {
-					/* two shapes keep the count down */
-					INVARIANT(n_dsts + 2 <= MAX_DSTS);
-					dst_make(&all_dsts[n_dsts++],
-						 MIGREF_DEVICE, true, kinds[k],
-						 mr, 1, sub);
-					dst_make(&all_dsts[n_dsts++],
-						 MIGREF_DEVICE, true, kinds[k],
-						 mr, 4, sub);
-				}
+			/* every non-empty subset of nat */
+			for (unsigned int sub = nat; sub; sub = (sub - 1) & nat) {
+				/* two shapes keep the count down */
+				INVARIANT(n_dsts + 2 <= MAX_DSTS);
+				dst_make(&all_dsts[n_dsts++], MIGREF_DEVICE,
+					 true, kinds[k], mr, 1, sub);
+				dst_make(&all_dsts[n_dsts++], MIGREF_DEVICE,
+					 true, kinds[k], mr, 4, sub);
 			}
 		}
 		INVARIANT(n_dsts + 2 <= MAX_DSTS);
@@ -467,8 +461,9 @@ static void fuzz_diff(const char *s, size_t len)
 				}
 		/*
 		 * Only nodes that can exist: a device whose model is piece j
-		 * (known names, all native to its revision), and a type of
-		 * its shape on a parent of its kind and revision.
+		 * (known names, all native to its revision: a device of that
+		 * revision's type, narrowed by a resume), and the type of
+		 * its kind, revision and shape.
 		 */
 		if (known != v->nalgs || (algs & ~migref_native(v->kind, v->rev)))
 			algs = 0;
