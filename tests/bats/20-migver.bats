@@ -1,20 +1,21 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-only
 # migration_version on type and device nodes: what a read gives, the
-# compatible pair, one errno per failure class at both levels, a device on
-# newer hardware lowered to the older model, writes that change nothing,
-# and the table of bad input.
+# compatible pair, one errno per failure class at both levels, the two
+# model revisions of newer hardware, writes that change nothing, and the
+# table of bad input. (25-types checks every type against a device of it.)
 #
 # Default parents (driver/main.c): accmdev0 and accmdev1 zip rev1 (the
-# compatible pair), accmdev2 zip rev2, accmdev3 sec rev1, accmdev4 zip
-# rev1 that cannot migrate.
+# compatible pair), accmdev2 zip rev2 (types of model revisions 1 and 2),
+# accmdev3 sec rev1, accmdev4 zip rev1 that cannot migrate (types
+# accmdev-zip-r1-*qp-nomig).
 bats_require_minimum_version 1.5.0
 
 setup() {
 	local t p
 	load helpers/common
 	cleanup_devices
-	# Type nodes by PARENT/SHAPE, e.g. ${TV[accmdev0/zip-4qp]}; a
+	# Type nodes by PARENT/NAME, e.g. ${TV[accmdev0/zip-r1-4qp]}; a
 	# device's is $MDEV_DEVICES/UUID/migration_version. (Paths without a
 	# command substitution: each costs a fork, 0.1 s in the debug lane.)
 	declare -gA TV
@@ -109,8 +110,8 @@ padded() {
 
 @test "a read is one stable line of printable ASCII, shorter than 4096 bytes" {
 	local u0 u3
-	u0=$(create_mdev accmdev0 accmdev-zip-4qp)
-	u3=$(create_mdev accmdev3 accmdev-sec-2qp)
+	u0=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	u3=$(create_mdev accmdev3 accmdev-sec-r1-2qp)
 	# One child shell checks every node of the migratable parents, with
 	# builtins where it can (each process costs in the guest).
 	run bash -c '
@@ -129,26 +130,28 @@ padded() {
 	assert_output ""
 	# Every type of every parent has the file, accmdev4's too.
 	run bash -c "ls $MDEV_BUS/*/mdev_supported_types/*/migration_version | wc -l"
-	assert_output 25
+	assert_output 30
 }
 
 @test "a type node describes a new device of its type; a device node, its model" {
 	local before u
-	assert_equal "$(<"${TV[accmdev0/zip-4qp]}")" "$V"
-	assert_equal "$(<"${TV[accmdev1/zip-4qp]}")" "$V"
-	assert_equal "$(<"${TV[accmdev2/zip-16qp]}")" \
+	assert_equal "$(<"${TV[accmdev0/zip-r1-4qp]}")" "$V"
+	assert_equal "$(<"${TV[accmdev1/zip-r1-4qp]}")" "$V"
+	assert_equal "$(<"${TV[accmdev2/zip-r2-16qp]}")" \
 		'accmdev/1.0;kind=zip;rev=2;qps=16;algs=crc32c,adler32,deflate,inflate'
-	assert_equal "$(<"${TV[accmdev3/sec-1qp]}")" \
+	assert_equal "$(<"${TV[accmdev3/sec-r1-1qp]}")" \
 		'accmdev/1.0;kind=sec;rev=1;qps=1;algs=sha256,sha224'
+	# rev2 hardware's r1 types are the rev1 model, rev1 parents' alike.
+	assert_equal "$(<"${TV[accmdev2/zip-r1-4qp]}")" "$V"
 	# The grammar of the admin guide, on every type.
 	before=$(cat "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version)
 	run grep -Evx 'accmdev/1\.0;kind=(zip|sec);rev=[12];qps=(1|2|4|8|16);algs=[a-z0-9]+(,[a-z0-9]+)*' \
 		<<<"$before"
 	assert_output ""
 	# A new device says what its type said; type nodes stay as they were.
-	u=$(create_mdev accmdev2 accmdev-zip-8qp)
-	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$(<"${TV[accmdev2/zip-8qp]}")"
-	u=$(create_mdev accmdev0 accmdev-zip-4qp)
+	u=$(create_mdev accmdev2 accmdev-zip-r2-8qp)
+	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$(<"${TV[accmdev2/zip-r2-8qp]}")"
+	u=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
 	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$V"
 	assert_equal "$(cat "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version)" \
 		"$before"
@@ -156,36 +159,37 @@ padded() {
 
 @test "on the parent that cannot migrate, reads fail with ENODEV at both levels" {
 	local u
-	run cat "${TV[accmdev4/zip-4qp]}"
+	run cat "${TV[accmdev4/zip-r1-4qp-nomig]}"
 	assert_failure
 	assert_output --partial "No such device"
-	u=$(create_mdev accmdev4 accmdev-zip-4qp)
+	u=$(create_mdev accmdev4 accmdev-zip-r1-4qp-nomig)
 	run cat "$MDEV_DEVICES/$u/migration_version"
 	assert_failure
 	assert_output --partial "No such device"
-	# The device itself exists and has its model.
-	assert_equal "$(<"$MDEV_DEVICES/$u/model_revision")" 1
+	# The device itself exists, of its type.
+	run readlink "$MDEV_DEVICES/$u/mdev_type"
+	assert_output --regexp '/accmdev-zip-r1-4qp-nomig$'
 }
 
 # ---- the compatible pair ------------------------------------------------
 
 @test "the compatible pair accepts each other's versions at both levels" {
 	local a b s
-	for s in zip-1qp zip-4qp zip-16qp; do
+	for s in zip-r1-1qp zip-r1-4qp zip-r1-16qp; do
 		accepts "${TV[accmdev1/$s]}" "$(<"${TV[accmdev0/$s]}")"
 		accepts "${TV[accmdev0/$s]}" "$(<"${TV[accmdev1/$s]}")"
 	done
-	a=$(create_mdev accmdev0 accmdev-zip-4qp)
-	b=$(create_mdev accmdev1 accmdev-zip-4qp)
+	a=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	b=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 	# device -> device, both ways
 	accepts "$MDEV_DEVICES/$b/migration_version" "$(<"$MDEV_DEVICES/$a/migration_version")"
 	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"$MDEV_DEVICES/$b/migration_version")"
 	# device -> type and type -> device, across the pair
-	accepts "${TV[accmdev1/zip-4qp]}" "$(<"$MDEV_DEVICES/$a/migration_version")"
-	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"${TV[accmdev1/zip-4qp]}")"
+	accepts "${TV[accmdev1/zip-r1-4qp]}" "$(<"$MDEV_DEVICES/$a/migration_version")"
+	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"${TV[accmdev1/zip-r1-4qp]}")"
 	# A node accepts its own version, with or without the newline.
 	accepts "$MDEV_DEVICES/$a/migration_version" "$(<"$MDEV_DEVICES/$a/migration_version")"
-	run "$SWRITE" "${TV[accmdev0/zip-4qp]}" "$V"
+	run "$SWRITE" "${TV[accmdev0/zip-r1-4qp]}" "$V"
 	assert_output OK
 }
 
@@ -193,18 +197,18 @@ padded() {
 
 @test "malformed or foreign: EINVAL, logged as version, at both levels" {
 	local u
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
-	refused "${TV[accmdev1/zip-4qp]}" EINVAL version "i915-GVTg_V5_4"
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
+	refused "${TV[accmdev1/zip-r1-4qp]}" EINVAL version "i915-GVTg_V5_4"
 	refused "$MDEV_DEVICES/$u/migration_version" EINVAL version "${V%;algs=*}"
 }
 
 @test "another engine kind: EXDEV, logged as kind, at both levels" {
 	local s z
-	s=$(create_mdev accmdev3 accmdev-sec-4qp)
-	z=$(create_mdev accmdev0 accmdev-zip-4qp)
-	refused "${TV[accmdev0/zip-4qp]}" EXDEV kind "$(<"${TV[accmdev3/sec-4qp]}")"
+	s=$(create_mdev accmdev3 accmdev-sec-r1-4qp)
+	z=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	refused "${TV[accmdev0/zip-r1-4qp]}" EXDEV kind "$(<"${TV[accmdev3/sec-r1-4qp]}")"
 	refused "$MDEV_DEVICES/$z/migration_version" EXDEV kind "$(<"$MDEV_DEVICES/$s/migration_version")"
-	refused "${TV[accmdev3/sec-4qp]}" EXDEV kind "$(<"$MDEV_DEVICES/$z/migration_version")"
+	refused "${TV[accmdev3/sec-r1-4qp]}" EXDEV kind "$(<"$MDEV_DEVICES/$z/migration_version")"
 	assert_output --partial "kind differs (source zip, here sec)"
 	# A well-formed kind this build does not know is another kind too.
 	refused "$MDEV_DEVICES/$s/migration_version" EXDEV kind "${V/kind=zip/kind=lz}"
@@ -212,22 +216,22 @@ padded() {
 
 @test "another queue-pair count: ERANGE, logged as qps, at both levels" {
 	local a b
-	a=$(create_mdev accmdev0 accmdev-zip-2qp)
-	b=$(create_mdev accmdev1 accmdev-zip-4qp)
-	refused "${TV[accmdev1/zip-4qp]}" ERANGE qps "$(<"${TV[accmdev0/zip-2qp]}")"
-	assert_output --partial "zip-4qp: migration_version refused: qps differs (source 2, here 4)"
+	a=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
+	b=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
+	refused "${TV[accmdev1/zip-r1-4qp]}" ERANGE qps "$(<"${TV[accmdev0/zip-r1-2qp]}")"
+	assert_output --partial "zip-r1-4qp: migration_version refused: qps differs (source 2, here 4)"
 	refused "$MDEV_DEVICES/$b/migration_version" ERANGE qps "$(<"$MDEV_DEVICES/$a/migration_version")"
 	refused "$MDEV_DEVICES/$a/migration_version" ERANGE qps "$(<"$MDEV_DEVICES/$b/migration_version")"
 }
 
 @test "another stream format: EPROTO, logged as format, at both levels" {
 	local u
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
-	refused "${TV[accmdev1/zip-4qp]}" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
+	refused "${TV[accmdev1/zip-r1-4qp]}" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
 	assert_output --partial "format differs (source 2.0, here 1.0)"
 	refused "$MDEV_DEVICES/$u/migration_version" EPROTO format "accmdev/2.0${V#accmdev/1.0}"
 	# A newer minor is refused; so is an older major.
-	refused "${TV[accmdev1/zip-4qp]}" EPROTO format "accmdev/1.1${V#accmdev/1.0}"
+	refused "${TV[accmdev1/zip-r1-4qp]}" EPROTO format "accmdev/1.1${V#accmdev/1.0}"
 	assert_output --partial "format differs (source 1.1, here 1.0)"
 	refused "$MDEV_DEVICES/$u/migration_version" EPROTO format "accmdev/0.9${V#accmdev/1.0}"
 	# Another major may have other fields: they are not judged.
@@ -236,75 +240,70 @@ padded() {
 
 @test "another model revision: ENOEXEC, logged as rev, at both levels" {
 	local n o
-	n=$(create_mdev accmdev2 accmdev-zip-4qp)
-	o=$(create_mdev accmdev0 accmdev-zip-4qp)
-	# type: the source's revision is above this parent's hardware
-	refused "${TV[accmdev0/zip-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
-	assert_output --partial "rev differs (source 2, here at most 1)"
-	refused "${TV[accmdev2/zip-4qp]}" ENOEXEC rev "${V/rev=1/rev=3}"
-	# device: the revision must equal the device's model
+	n=$(create_mdev accmdev2 accmdev-zip-r2-4qp)
+	o=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	# type: the source's revision must equal the type's, higher or lower
+	refused "${TV[accmdev0/zip-r1-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
+	assert_output --partial "zip-r1-4qp: migration_version refused: rev differs (source 2, here 1)"
+	refused "${TV[accmdev2/zip-r2-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$o/migration_version")"
+	assert_output --partial "zip-r2-4qp: migration_version refused: rev differs (source 1, here 2)"
+	refused "${TV[accmdev2/zip-r1-4qp]}" ENOEXEC rev "${V/rev=1/rev=3}"
+	# device: the same rule
 	refused "$MDEV_DEVICES/$o/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
 	refused "$MDEV_DEVICES/$n/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$o/migration_version")"
 	assert_output --partial "device: migration_version refused: rev differs (source 1, here 2)"
 }
 
 @test "other algorithms: EOPNOTSUPP, logged as algs, at both levels" {
-	local a b
-	a=$(create_mdev accmdev0 accmdev-zip-4qp)
-	b=$(create_mdev accmdev1 accmdev-zip-4qp)
+	local a n
+	a=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	n=$(create_mdev accmdev2 accmdev-zip-r1-4qp)
 	# An algorithm this build does not know.
-	refused "${TV[accmdev0/zip-4qp]}" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
+	refused "${TV[accmdev0/zip-r1-4qp]}" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
 	refused "$MDEV_DEVICES/$a/migration_version" EOPNOTSUPP algs "${V/algs=/algs=lz4,}"
-	# A destination device whose model dropped an algorithm the source has.
-	run "$SWRITE" -n "$MDEV_DEVICES/$b/model_algorithms" deflate,inflate
-	assert_output OK
-	refused "$MDEV_DEVICES/$b/migration_version" EOPNOTSUPP algs "$(<"$MDEV_DEVICES/$a/migration_version")"
-	assert_output --partial "algs differs (source needs crc32c)"
-	# Its type still could: a new device there has every algorithm.
-	accepts "${TV[accmdev1/zip-4qp]}" "$(<"$MDEV_DEVICES/$a/migration_version")"
-	# rev2 hardware has adler32, but no rev1 model can offer it.
-	refused "${TV[accmdev2/zip-4qp]}" EOPNOTSUPP algs "${V/crc32c/crc32c,adler32}"
+	# rev2 hardware has adler32, but its rev1 model does not: neither
+	# the r1 type there nor a device of it takes a rev1 source with it.
+	refused "${TV[accmdev2/zip-r1-4qp]}" EOPNOTSUPP algs "${V/crc32c/crc32c,adler32}"
 	assert_output --partial "algs differs (source needs adler32)"
+	refused "$MDEV_DEVICES/$n/migration_version" EOPNOTSUPP algs "${V/crc32c/crc32c,adler32}"
+	assert_output --partial "algs differs (source needs adler32)"
+	# Another kind's algorithm.
+	refused "$MDEV_DEVICES/$a/migration_version" EOPNOTSUPP algs "${V/inflate/inflate,sha256}"
+	# A source with fewer algorithms is taken by both.
+	accepts "${TV[accmdev2/zip-r1-4qp]}" "${V/crc32c,/}"
+	accepts "$MDEV_DEVICES/$n/migration_version" "${V/crc32c,/}"
 }
 
 @test "a destination that cannot migrate: ENODEV, logged as migratable, at both levels" {
 	local u
-	u=$(create_mdev accmdev4 accmdev-zip-4qp)
-	refused "${TV[accmdev4/zip-4qp]}" ENODEV migratable "$V"
+	u=$(create_mdev accmdev4 accmdev-zip-r1-4qp-nomig)
+	refused "${TV[accmdev4/zip-r1-4qp-nomig]}" ENODEV migratable "$V"
 	refused "$MDEV_DEVICES/$u/migration_version" ENODEV migratable "$V"
 	# Whatever is written: not migratable comes first.
 	refused "$MDEV_DEVICES/$u/migration_version" ENODEV migratable "hello"
 }
 
-# ---- newer hardware, lowered --------------------------------------------
+# ---- newer hardware, both models ----------------------------------------
 
-@test "a rev2 device is refused by rev1 nodes until its model is lowered" {
-	local n o
-	n=$(create_mdev accmdev2 accmdev-zip-4qp)
-	o=$(create_mdev accmdev0 accmdev-zip-4qp)
-	refused "${TV[accmdev0/zip-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
-	refused "$MDEV_DEVICES/$o/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
-	# The other way round, rev2 hardware can take the rev1 model at type
-	# level, but the unlowered device is not that model.
-	accepts "${TV[accmdev2/zip-4qp]}" "$(<"$MDEV_DEVICES/$o/migration_version")"
-	run "$SWRITE" -n "$MDEV_DEVICES/$n/migration_version" "$(<"$MDEV_DEVICES/$o/migration_version")"
-	assert_output ENOEXEC
-	# Dropping adler32 alone is not enough: the revision is still 2.
-	echo crc32c,deflate,inflate >"$MDEV_DEVICES/$n/model_algorithms"
-	refused "${TV[accmdev0/zip-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n/migration_version")"
-
-	echo 1 >"$MDEV_DEVICES/$n/model_revision"
-	assert_equal "$(<"$MDEV_DEVICES/$n/migration_version")" "$V"
-	accepts "${TV[accmdev0/zip-4qp]}" "$(<"$MDEV_DEVICES/$n/migration_version")"
-	accepts "${TV[accmdev1/zip-4qp]}" "$(<"$MDEV_DEVICES/$n/migration_version")"
-	accepts "$MDEV_DEVICES/$o/migration_version" "$(<"$MDEV_DEVICES/$n/migration_version")"
-	# And back: the rev1 device on rev2 hardware now takes rev1 sources.
-	accepts "$MDEV_DEVICES/$n/migration_version" "$(<"$MDEV_DEVICES/$o/migration_version")"
-
-	# A rev1 destination that dropped an algorithm refuses it: EOPNOTSUPP.
-	echo deflate,inflate >"$MDEV_DEVICES/$o/model_algorithms"
-	refused "$MDEV_DEVICES/$o/migration_version" EOPNOTSUPP algs "$(<"$MDEV_DEVICES/$n/migration_version")"
-	accepts "${TV[accmdev0/zip-4qp]}" "$(<"$MDEV_DEVICES/$n/migration_version")"
+@test "rev2 hardware offers the rev1 model as its own types, with the rev1 parents' answers" {
+	local n1 n2 o
+	n1=$(create_mdev accmdev2 accmdev-zip-r1-4qp)
+	n2=$(create_mdev accmdev2 accmdev-zip-r2-4qp)
+	o=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	# The r1 device on rev2 hardware is the rev1 parents' device.
+	assert_equal "$(<"$MDEV_DEVICES/$n1/migration_version")" "$V"
+	accepts "${TV[accmdev0/zip-r1-4qp]}" "$(<"$MDEV_DEVICES/$n1/migration_version")"
+	accepts "$MDEV_DEVICES/$o/migration_version" "$(<"$MDEV_DEVICES/$n1/migration_version")"
+	accepts "${TV[accmdev2/zip-r1-4qp]}" "$(<"$MDEV_DEVICES/$o/migration_version")"
+	accepts "$MDEV_DEVICES/$n1/migration_version" "$(<"$MDEV_DEVICES/$o/migration_version")"
+	# The r2 device is another model: refused both ways, by types too.
+	refused "$MDEV_DEVICES/$n1/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$n2/migration_version")"
+	refused "$MDEV_DEVICES/$n2/migration_version" ENOEXEC rev "$(<"$MDEV_DEVICES/$n1/migration_version")"
+	refused "${TV[accmdev2/zip-r2-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$o/migration_version")"
+	refused "${TV[accmdev1/zip-r1-4qp]}" ENOEXEC rev "$(<"$MDEV_DEVICES/$n2/migration_version")"
+	# A rev2 source without adler32 is still rev2.
+	refused "${TV[accmdev2/zip-r1-4qp]}" ENOEXEC rev "${V/rev=1/rev=2}"
+	accepts "$MDEV_DEVICES/$n2/migration_version" "${V/rev=1/rev=2}"
 }
 
 # ---- a write is a pure check --------------------------------------------
@@ -315,14 +314,13 @@ snapshot() {
 	grep -H . "$MDEV_BUS"/*/qp_free \
 		"$MDEV_BUS"/*/mdev_supported_types/*/available_instances \
 		"$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version \
-		"$MDEV_DEVICES"/*/model_revision "$MDEV_DEVICES"/*/model_algorithms \
 		"$MDEV_DEVICES"/*/migration_version 2>&1
 }
 
 @test "a write changes nothing: no device, same versions, same models" {
 	local a n before
-	a=$(create_mdev accmdev0 accmdev-zip-4qp)
-	n=$(create_mdev accmdev2 accmdev-zip-4qp)
+	a=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	n=$(create_mdev accmdev2 accmdev-zip-r2-4qp)
 	before=$(snapshot)
 	run bash -c '
 		v=$1
@@ -331,8 +329,8 @@ snapshot() {
 			for s in "$v" hello "${v/rev=1/rev=2}" "${v/qps=4/qps=1}"; do
 				"$SWRITE" -n "$node" "$s"
 			done
-		done' _ "$V" "${TV[accmdev0/zip-4qp]}" "${TV[accmdev2/zip-4qp]}" \
-		"${TV[accmdev0/zip-1qp]}" "${TV[accmdev4/zip-4qp]}" \
+		done' _ "$V" "${TV[accmdev0/zip-r1-4qp]}" "${TV[accmdev2/zip-r2-4qp]}" \
+		"${TV[accmdev0/zip-r1-1qp]}" "${TV[accmdev4/zip-r1-4qp-nomig]}" \
 		"$MDEV_DEVICES/$a/migration_version" "$MDEV_DEVICES/$n/migration_version"
 	# Accepted and refused writes of every kind happened.
 	assert_line OK
@@ -347,14 +345,14 @@ snapshot() {
 
 @test "one trailing newline is accepted, none too, two or a CR are not" {
 	local u node
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 	# A write(2) of zero bytes never reaches the driver: sysfs returns 0.
 	dmesg_mark
-	run "$SWRITE" "${TV[accmdev1/zip-4qp]}" ""
+	run "$SWRITE" "${TV[accmdev1/zip-r1-4qp]}" ""
 	assert_output OK
 	run dmesg_since_mark
 	refute_output --partial accmdev
-	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
+	for node in "${TV[accmdev1/zip-r1-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		run "$SWRITE" "$node" "$V"
 		assert_output OK
 		run "$SWRITE" -n "$node" "$V"
@@ -370,7 +368,7 @@ snapshot() {
 
 @test "the table of malformed strings gets EINVAL at both levels, and the log stays clean" {
 	local u node bad
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 	bad=(
 		"" " " "hello" "i915-GVTg_V5_4" "accmdev" "accmdev/" "accmdev/1"
 		"accmdev/1." "accmdev/.0" "accmdev/1.0" "accmdev/1.0;" "$V;" "$V;;"
@@ -397,7 +395,7 @@ snapshot() {
 		"${V/kind=zip/kind=zipzipzipzipzipzip}" "${V/algs=/algs=CRC32C,}"
 		"${V/algs=/algs=a_b,}" "${V/;/$'\t'}" "${V/;kind/; kind}"
 	)
-	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
+	for node in "${TV[accmdev1/zip-r1-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		dmesg_mark
 		run "$SWRITE" -e EINVAL -n "$node" "${bad[@]}"
 		assert_output ""
@@ -409,9 +407,9 @@ snapshot() {
 
 @test "embedded NUL, control and non-ASCII bytes get EINVAL at both levels" {
 	local u node h
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 	h=$(hex "$V")
-	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
+	for node in "${TV[accmdev1/zip-r1-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		dmesg_mark
 		run "$SWRITE" -e EINVAL -x "$node" \
 			"00" "0a" "000a" "${h}00" "${h}0a00" "${h:0:40}00${h:40}" \
@@ -429,9 +427,9 @@ snapshot() {
 @test "a write of a full page or more gets EINVAL; one byte less is judged" {
 	local u node page
 	page=$(getconf PAGESIZE)
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 	assert_equal "$(padded "$page" | wc -c)" "$page"
-	for node in "${TV[accmdev1/zip-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
+	for node in "${TV[accmdev1/zip-r1-4qp]}" "$MDEV_DEVICES/$u/migration_version"; do
 		dmesg_mark
 		# PAGE_SIZE - 1 bytes: a long but valid string, with or without
 		# the newline.
