@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-only
 # Concurrency storm: several processes create, remove, read and check
-# migration_version, write the model, and open, use and close devices
-# through VFIO, all at once and across parents (tests/bin/storm). Then the
-# pools equal the live devices, nothing leaked and the kernel log is clean.
+# migration_version, write a device's version to its own type (which must
+# accept it), and open, use and close devices through VFIO, all at once
+# and across parents and types (tests/bin/storm). Then the pools equal
+# the live devices, nothing leaked and the kernel log is clean.
 #
 #   STORM_SECONDS   how long the workers run (default 60)
 #   STORM_PROCS     worker processes (default 6)
@@ -25,7 +26,7 @@ teardown() {
 	cleanup_devices
 }
 
-@test "storm: concurrent create/remove/version/model/open across parents; pools follow the devices" {
+@test "storm: concurrent create/remove/version/own-type/open across parents and types; pools follow the devices" {
 	local seed=${STORM_SEED:-$(((RANDOM << 15) | RANDOM))}
 	local secs=${STORM_SECONDS:-60} procs=${STORM_PROCS:-6} refcnt
 	echo "# seed=$seed seconds=$secs procs=$procs (STORM_SEED=$seed to rerun)" >&3
@@ -40,7 +41,7 @@ teardown() {
 	assert_line --regexp '^ops=[1-9][0-9]* unexpected=0 bad_results=0 hung=0 pool_ok=1 refcnt_ok=1 devices_left=[0-9]+$'
 	# Every kind of operation ran, and some opened devices computed.
 	local op
-	for op in create remove read-version check-version model-write open-close read-pool; do
+	for op in create remove read-version check-version own-type open-close read-pool; do
 		assert_line --regexp "^op=$op n=[1-9][0-9]* ok=[1-9][0-9]* refused=[0-9]+ unexpected=0\$"
 	done
 	assert_line --regexp '^computed=[1-9][0-9]* bad_results=0 '
@@ -59,13 +60,13 @@ teardown() {
 
 @test "after the storm a new device computes and checks versions" {
 	local u
-	u=$(create_mdev accmdev0 accmdev-zip-2qp)
+	u=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
 	printf 'storm' >"$BATS_TEST_TMPDIR/in"
 	run "$ACCMDEV_SRC/tools/vfio/build-san/accrun" --uuid "$u" --alg crc32c "$BATS_TEST_TMPDIR/in"
 	assert_success
 	# CRC32C("storm"), from the bitwise reference.
 	assert_output --partial "$("$ACCMDEV_SRC/tests/bin/build/accref" crc32c "$BATS_TEST_TMPDIR/in" | cut -d' ' -f1)"
-	run "$SWRITE" -n "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-2qp/migration_version" \
+	run "$SWRITE" -n "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-r1-2qp/migration_version" \
 		"$(<"$MDEV_DEVICES/$u/migration_version")"
 	assert_output OK
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * storm: several processes hammer accmdev at once, across parents, for a
- * fixed time: create, remove, read and write migration_version, write the
- * model, open devices through VFIO (group and container API), run a
- * small request on them and close them. Then the pool must match the
- * devices that are left.
+ * storm: several processes hammer accmdev at once, across parents and
+ * types, for a fixed time: create, remove, read and write
+ * migration_version, write a device's version to its own type, open
+ * devices through VFIO (group and container API), run a small request
+ * on them and close them. Then the pool must match the devices that are
+ * left.
  *
  *   storm [-s SEED] [-t SECONDS] [-p PROCS] [-r DELAY]
  *
@@ -22,7 +23,8 @@
  * goes; that is the core's behaviour, not accmdev's, and is left out.
  *
  * Every operation's outcome must be one its situation allows (create:
- * OK or ENOSPC; a model write: OK, EBUSY while open, ...; anything on a
+ * OK or ENOSPC; a device's version written to its own type: OK, or
+ * ENODEV on a parent that cannot migrate; anything on a
  * device another worker just removed: ENOENT or ENODEV; after the
  * unload, ENOENT or ENODEV for everything). Anything else is counted as
  * unexpected and printed as "# unexpected ...". A request run on an open
@@ -74,12 +76,12 @@
 #define MAX_CREATED	512
 
 enum op {
-	OP_CREATE, OP_REMOVE, OP_READ_VER, OP_CHECK_VER, OP_MODEL, OP_OPEN,
+	OP_CREATE, OP_REMOVE, OP_READ_VER, OP_CHECK_VER, OP_OWN_TYPE, OP_OPEN,
 	OP_READ_POOL, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
-	"create", "remove", "read-version", "check-version", "model-write",
+	"create", "remove", "read-version", "check-version", "own-type",
 	"open-close", "read-pool",
 };
 
@@ -108,12 +110,20 @@ enum { SLOT_FREE, SLOT_BUSY, SLOT_CREATED };
 
 static struct shared *sh;
 
+#define MAX_TYPES	10
+
+/* A type: its directory name and queue pairs (its description's). */
+struct type {
+	char name[48];
+	unsigned int qps;
+};
+
 struct parent {
 	char name[32];
-	unsigned int kind, rev, qp_total;
-	u32 algs;
-	unsigned int shapes[5];
-	int nshapes;
+	unsigned int kind, qp_total;
+	bool migratable;
+	struct type types[MAX_TYPES];
+	int ntypes;
 };
 
 static struct parent parents[MAX_PARENTS];
@@ -138,19 +148,28 @@ static void discover(void)
 		snprintf(path, sizeof(path), "%s/kind", g.gl_pathv[i]);
 		n = fz_read(path, buf, sizeof(buf));
 		p->kind = n > 0 ? accmdev_kind_from_name(buf, strcspn(buf, "\n")) : 0;
-		snprintf(path, sizeof(path), "%s/revision", g.gl_pathv[i]);
-		p->rev = (unsigned int)fz_read_num(path);
 		snprintf(path, sizeof(path), "%s/qp_total", g.gl_pathv[i]);
 		p->qp_total = (unsigned int)fz_read_num(path);
-		snprintf(path, sizeof(path), "%s/algorithms", g.gl_pathv[i]);
-		n = fz_read(path, buf, sizeof(buf));
-		if (n < 0 || accmdev_algs_parse(buf, (size_t)n, &p->algs))
-			p->algs = 0;
+		snprintf(path, sizeof(path), "%s/migratable", g.gl_pathv[i]);
+		p->migratable = fz_read_num(path) == 1;
 		snprintf(path, sizeof(path), "%s/mdev_supported_types/*", g.gl_pathv[i]);
 		if (!glob(path, 0, NULL, &tg)) {
-			for (size_t j = 0; j < tg.gl_pathc && p->nshapes < 5; j++)
-				p->shapes[p->nshapes++] = (unsigned int)
-					strtoul(strrchr(tg.gl_pathv[j], '-') + 1, NULL, 10);
+			for (size_t j = 0; j < tg.gl_pathc && p->ntypes < MAX_TYPES; j++) {
+				struct type *t = &p->types[p->ntypes];
+				const char *q;
+
+				snprintf(path, sizeof(path), "%s/description",
+					 tg.gl_pathv[j]);
+				n = fz_read(path, buf, sizeof(buf));
+				q = n > 0 ? strstr(buf, "qps=") : NULL;
+				if (!q)
+					continue;
+				t->qps = (unsigned int)strtoul(q + 4, NULL, 10);
+				snprintf(t->name, sizeof(t->name), "%s",
+					 strrchr(tg.gl_pathv[j], '/') + 1);
+				if (t->qps)
+					p->ntypes++;
+			}
 			globfree(&tg);
 		}
 	}
@@ -165,20 +184,27 @@ static struct parent *parent_by_name(const char *name)
 	return NULL;
 }
 
-/* The parent and queue pairs of a device, from its mdev_type link. */
-static struct parent *device_parent(const char *uuid, unsigned int *qps)
+/* The parent and type of a device, from its mdev_type link. */
+static struct parent *device_parent(const char *uuid, struct type **type)
 {
 	char path[PATH_MAX], link[PATH_MAX], *t;
+	struct parent *p;
 
-	/* /sys/devices/.../accmdevN/mdev_supported_types/accmdev-K-Qqp */
+	/* /sys/devices/.../accmdevN/mdev_supported_types/accmdev-... */
 	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/mdev_type", uuid);
 	if (!realpath(path, link))
 		return NULL;
 	t = strrchr(link, '/');
-	*qps = (unsigned int)strtoul(strrchr(t, '-') + 1, NULL, 10);
-	*t = '\0';
+	*t++ = '\0';
 	*strrchr(link, '/') = '\0';
-	return parent_by_name(strrchr(link, '/') + 1);
+	p = parent_by_name(strrchr(link, '/') + 1);
+	for (int i = 0; p && i < p->ntypes; i++) {
+		if (!strcmp(p->types[i].name, t)) {
+			*type = &p->types[i];
+			return p;
+		}
+	}
+	return NULL;
 }
 
 /* Up to @max device UUIDs; returns how many. */
@@ -236,12 +262,11 @@ static void op_create(struct fz_rng *r)
 	char path[PATH_MAX], uuid[FZ_UUID_LEN + 1];
 	int err;
 
-	if (!p->nshapes)
+	if (!p->ntypes)
 		return;
 	fz_uuid(r, uuid);
-	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/mdev_supported_types/accmdev-%s-%uqp/create",
-		 p->name, accmdev_kind_name(p->kind),
-		 p->shapes[fz_below(r, p->nshapes)]);
+	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/create",
+		 p->name, p->types[fz_below(r, p->ntypes)].name);
 	err = werr(fz_write_str(path, uuid));
 	count(OP_CREATE, path, err, err == ENOSPC);
 	if (err)
@@ -301,11 +326,10 @@ static bool pick_version_file(struct fz_rng *r, char *path, size_t size)
 	for (int tries = 0; tries < 4; tries++) {
 		struct parent *p = &parents[fz_below(r, nparents)];
 
-		if (!p->nshapes)
+		if (!p->ntypes)
 			continue;
-		snprintf(path, size, FZ_MDEV_BUS "/%s/mdev_supported_types/accmdev-%s-%uqp/migration_version",
-			 p->name, accmdev_kind_name(p->kind),
-			 p->shapes[fz_below(r, p->nshapes)]);
+		snprintf(path, size, FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/migration_version",
+			 p->name, p->types[fz_below(r, p->ntypes)].name);
 		return true;
 	}
 	return false;
@@ -347,30 +371,32 @@ static void op_check_version(struct fz_rng *r)
 	      err == EOPNOTSUPP);
 }
 
-static void op_model(struct fz_rng *r)
+/*
+ * A device's version to its own type's node: a new device of the type
+ * would accept it, so the type must (none of these devices was ever a
+ * migration's destination, so none was narrowed). ENODEV: a parent that
+ * cannot migrate, or the device went away before the read.
+ */
+static void op_own_type(struct fz_rng *r)
 {
-	char uuid[FZ_UUID_LEN + 1], path[PATH_MAX], val[128];
+	char uuid[FZ_UUID_LEN + 1], path[PATH_MAX], ver[512];
 	struct parent *p;
-	unsigned int qps;
-	bool rev;
+	struct type *t;
+	long n;
 	int err;
 
-	if (!pick_device(r, uuid) || !(p = device_parent(uuid, &qps)))
+	if (!pick_device(r, uuid) || !(p = device_parent(uuid, &t)))
 		return;
-	rev = fz_pct(r, 50);
-	if (rev) {
-		snprintf(val, sizeof(val), "%u\n", 1 + (unsigned int)fz_below(r, p->rev));
-		snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/model_revision", uuid);
-	} else {
-		/* A subset of the rev-1 model: valid at every revision. */
-		u32 algs = accmdev_native_algs(p->kind, 1) & p->algs;
-		u32 sub = algs & (u32)fz_next(r);
-
-		accmdev_algs_format(sub ? sub : algs, val, sizeof(val));
-		snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/model_algorithms", uuid);
+	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/migration_version", uuid);
+	n = fz_read(path, ver, sizeof(ver));
+	if (n < 0) {
+		err = werr(n);
+		count(OP_OWN_TYPE, path, err, err == ENODEV && !p->migratable);
+		return;
 	}
-	err = werr(fz_write_str(path, val));
-	count(OP_MODEL, path, err, err == EBUSY);
+	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/migration_version",
+		 p->name, t->name);
+	count(OP_OWN_TYPE, path, werr(fz_write_str(path, ver)), false);
 }
 
 /*
@@ -497,7 +523,7 @@ static void op_read_pool(struct fz_rng *r)
 	struct parent *p = &parents[fz_below(r, nparents)];
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/qp_free", p->name);
+	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/qp_free", p->name);
 	count(OP_READ_POOL, path, werr(fz_read_num(path)), false);
 }
 
@@ -518,7 +544,7 @@ static void worker(uint64_t seed, double end)
 		else if (k < 50)
 			op_check_version(&r);
 		else if (k < 64)
-			op_model(&r);
+			op_own_type(&r);
 		else if (k < 92)
 			op_open(&r);
 		else
@@ -544,31 +570,33 @@ static bool pool_matches(int *ndevs)
 
 	*ndevs = n;
 	for (int i = 0; i < n; i++) {
-		unsigned int qps;
-		struct parent *p = device_parent(uuids[i], &qps);
+		struct type *t;
+		struct parent *p = device_parent(uuids[i], &t);
 
 		if (p)
-			used[p - parents] += qps;
+			used[p - parents] += t->qps;
 	}
 	for (int i = 0; i < nparents; i++) {
 		struct parent *p = &parents[i];
 		char path[PATH_MAX];
 		long freeq, avail;
 
-		snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/qp_free", p->name);
+		snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/qp_free", p->name);
 		freeq = fz_read_num(path);
 		if (freeq != (long)(p->qp_total - used[i])) {
 			printf("# %s: qp_free %ld, want %u - %u\n", p->name,
 			       freeq, p->qp_total, used[i]);
 			ok = false;
 		}
-		for (int j = 0; j < p->nshapes; j++) {
-			snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/mdev_supported_types/accmdev-%s-%uqp/available_instances",
-				 p->name, accmdev_kind_name(p->kind), p->shapes[j]);
+		for (int j = 0; j < p->ntypes; j++) {
+			unsigned int q = p->types[j].qps;
+
+			snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/available_instances",
+				 p->name, p->types[j].name);
 			avail = fz_read_num(path);
-			if (avail != (long)((p->qp_total - used[i]) / p->shapes[j])) {
+			if (avail != (long)((p->qp_total - used[i]) / q)) {
 				printf("# %s: available_instances %ld, want %u\n",
-				       path, avail, (p->qp_total - used[i]) / p->shapes[j]);
+				       path, avail, (p->qp_total - used[i]) / q);
 				ok = false;
 			}
 		}
