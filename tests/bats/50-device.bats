@@ -14,8 +14,8 @@ setup_file() {
 	export DATA=$BATS_FILE_TMPDIR
 	make_inputs "$DATA"
 	# zip rev2 with 2 QPs (all four zip algorithms), sec rev1 with 1 QP.
-	ZIP=$(create_mdev accmdev2 accmdev-zip-2qp)
-	SEC=$(create_mdev accmdev3 accmdev-sec-1qp)
+	ZIP=$(create_mdev accmdev2 accmdev-zip-r2-2qp)
+	SEC=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
 	export ZIP SEC
 }
 
@@ -158,19 +158,21 @@ setup() {
 	assert_success
 }
 
-@test "an algorithm outside the device model is refused" {
+@test "the type decides the device model; an algorithm outside it is refused" {
 	run "$ACCDEV" model "$SEC" 0x30 1
 	assert_success
-	u=$(create_mdev accmdev2 accmdev-zip-1qp)
-	write_to "$MDEV_DEVICES/$u/model_algorithms" crc32c,inflate
-	run "$ACCDEV" model "$u" 0x9 2
+	run "$ACCDEV" model "$ZIP" 0xf 2
 	assert_success
-	run "$ACCRUN" --uuid "$u" --alg deflate r4096
-	assert_failure 1
-	assert_output --partial "status unsupported"
-	write_to "$MDEV_DEVICES/$u/model_revision" 1
+	# The revision-1 model on revision-2 hardware: no adler32.
+	u=$(create_mdev accmdev2 accmdev-zip-r1-1qp)
 	run "$ACCDEV" model "$u" 0xd 1
 	assert_success
+	run "$ACCRUN" --uuid "$u" --alg adler32 r4096
+	assert_failure 1
+	assert_output --partial "status unsupported"
+	# The model is not an attribute of the device.
+	assert [ ! -e "$MDEV_DEVICES/$u/model_revision" ]
+	assert [ ! -e "$MDEV_DEVICES/$u/model_algorithms" ]
 	remove_mdev "$u"
 }
 
@@ -204,7 +206,7 @@ setup() {
 }
 
 @test "remove of an open device signals the request eventfd, then waits for the close" {
-	u=$(create_mdev accmdev0 accmdev-zip-1qp)
+	u=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	pid=$(hold "$BATS_TEST_TMPDIR/hold" "$u")
 	dmesg_mark
 	t0=$(now_ms)
@@ -222,7 +224,7 @@ setup() {
 }
 
 @test "remove without a request eventfd waits until the user closes" {
-	u=$(create_mdev accmdev0 accmdev-zip-1qp)
+	u=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	pid=$(hold --no-req --close-after 3 "$BATS_TEST_TMPDIR/hold" "$u")
 	dmesg_mark
 	t0=$(now_ms)

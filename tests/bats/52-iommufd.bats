@@ -59,7 +59,7 @@ teardown() {
 }
 
 @test "iommufd: /dev/iommu and the VFIO cdev, bind, attach, detach; group and cdev exclude each other" {
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run "$ACCFD" bind "$uuid"
 	refute_line --partial "not ok"
 	assert_line "ok - /dev/iommu is a character device"
@@ -73,7 +73,7 @@ teardown() {
 }
 
 @test "iommufd: regions, crc32c and adler32 by DMA through the IOAS, MSI-X, unmap and detach seen by the device" {
-	uuid=$(create_mdev accmdev2 accmdev-zip-2qp)
+	uuid=$(create_mdev accmdev2 accmdev-zip-r2-2qp)
 	run "$ACCFD" compute "$uuid"
 	refute_line --partial "not ok"
 	assert_line --regexp '^ok - crc32c of 8192 bytes by DMA: status ok, '
@@ -85,8 +85,8 @@ teardown() {
 }
 
 @test "iommufd: an open crc32c stream migrates between devices in one IOAS and back" {
-	src=$(create_mdev accmdev0 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-1qp)
 	run "$ACCFD" migrate "$src" "$dst"
 	refute_line --partial "not ok"
 	assert_line --regexp '^migrated: [0-9]+ pre-copy bytes, [1-9][0-9]* stop-copy bytes$'
@@ -100,7 +100,7 @@ teardown() {
 
 @test "iommufd: BAR access, interrupts, reset, bad descriptors and QP errors as through the group" {
 	export ACCVFIO_OPEN=cdev
-	zip=$(create_mdev accmdev2 accmdev-zip-2qp)
+	zip=$(create_mdev accmdev2 accmdev-zip-r2-2qp)
 	dmesg_mark
 	for t in irq reset bad qperr; do
 		run "$ACCDEV" "$t" "$zip"
@@ -115,8 +115,8 @@ teardown() {
 
 @test "iommufd: sha256, crc32c and deflate through the cdev equal sha256sum, the reference and python's zlib" {
 	export ACCVFIO_OPEN=cdev
-	sec=$(create_mdev accmdev3 accmdev-sec-1qp)
-	zip=$(create_mdev accmdev2 accmdev-zip-1qp)
+	sec=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
+	zip=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
 	run "$ACCRUN" --uuid "$sec" --alg sha256 r0 r4095 r1m
 	assert_output "$(sha256sum r0 r4095 r1m)"
 	assert_success
@@ -133,7 +133,7 @@ teardown() {
 
 @test "iommufd: the migration FSM, broken streams and close mid-migration as through the group" {
 	export ACCVFIO_OPEN=cdev
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run "$ACCMIG" fsm "$uuid"
 	refute_line --partial "not ok"
 	assert_line "arcs: 47 legal done, 16 illegal refused, of 63"
@@ -150,15 +150,15 @@ teardown() {
 
 @test "iommufd: requests in flight and an open sha256 stream migrate through the cdev" {
 	export ACCVFIO_OPEN=cdev
-	src=$(create_mdev accmdev0 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-1qp)
 	run "$ACCMIG" inflight "$src" "$dst"
 	refute_line --partial "not ok"
 	assert_line "ok - stalled: 48 completions for 48 requests, 0 duplicate, 0 wrong"
 	assert_line "ok - racing: 60 completions for 60 requests, 0 duplicate, 0 wrong"
 	assert_success
-	s3=$(create_mdev accmdev3 accmdev-sec-1qp)
-	d3=$(create_mdev accmdev3 accmdev-sec-1qp)
+	s3=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
+	d3=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
 	run "$ACCRUN" --uuid "$s3" --alg sha256 --migrate-to "$d3" --at 393216 r1m
 	assert_line "$(sha256sum r1m)"
 	assert_line --regexp "^accrun: migrated to $d3 at 393216 bytes, "

@@ -11,9 +11,9 @@ setup_file() {
 	cleanup_devices
 	device_tools_built
 	# A and C share a parent; B is another accelerator.
-	A=$(create_mdev accmdev0 accmdev-zip-1qp)
-	B=$(create_mdev accmdev1 accmdev-zip-2qp)
-	C=$(create_mdev accmdev0 accmdev-zip-1qp)
+	A=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	B=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
+	C=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	export A B C
 }
 

@@ -39,7 +39,7 @@ teardown() {
 }
 
 @test "disable, CTX_CLEAR, reset, STOP_COPY and close return within 5 s under a full adversarial load" {
-	uuid=$(create_mdev accmdev0 accmdev-zip-16qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-16qp)
 	dmesg_mark
 	run "$ACCBOUND" bounds "$uuid" "$BOUND_MS"
 	assert_success
@@ -62,8 +62,8 @@ teardown() {
 }
 
 @test "requests stopped by a stop-copy complete once on the destination, with the right results" {
-	src=$(create_mdev accmdev0 accmdev-zip-16qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-16qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-16qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-16qp)
 	run "$ACCBOUND" carry "$src" "$dst" "$BATS_TEST_TMPDIR"
 	assert_success
 	refute_line --partial "not ok"
@@ -97,7 +97,7 @@ rate_of() {
 	# has no cgroups at all; tests/expect declares this skip there only.
 	grep -qw cgroup2 /proc/filesystems ||
 		skip "this kernel has no cgroup v2 (CONFIG_CGROUPS unset)"
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	cg=$(cgroup2_root) || fail "no cgroup v2 with the cpu controller"
 	grp=$cg/accmdev-bounds
 	mkdir -p "$grp"
@@ -128,7 +128,7 @@ rate_of() {
 @test "the driver has no bind or unbind file: devices come and go by create and remove" {
 	drv=/sys/bus/mdev/drivers/accmdev
 	[ -d "$drv" ] || fail "no $drv"
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	[ -e "$drv/$uuid" ] || fail "$uuid is not bound to accmdev"
 	assert [ ! -e "$drv/unbind" ]
 	assert [ ! -e "$drv/bind" ]
@@ -139,7 +139,7 @@ rate_of() {
 
 @test "the saving data fd polls; GET_PRECOPY_INFO out of PRE_COPY is EINVAL" {
 	[[ $(uname -r) != 6.1.* ]] || skip "6.1 has no PRE_COPY (compat.h)"
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run "$ACCBOUND" precopy "$uuid"
 	assert_success
 	refute_line --partial "not ok"
@@ -151,7 +151,7 @@ rate_of() {
 }
 
 @test "a ring error at enable raises the QP's interrupt; a doorbell error in STOP none" {
-	uuid=$(create_mdev accmdev0 accmdev-zip-2qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
 	run "$ACCBOUND" qpirq "$uuid"
 	assert_success
 	assert_line "ok - a ring error at enable latches RING_SIZE and signals the QP's vector once"
@@ -159,12 +159,17 @@ rate_of() {
 }
 
 @test "a destination with more algorithms presents the source's after a migration" {
-	src=$(create_mdev accmdev2 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev2 accmdev-zip-1qp)
-	write_to "$MDEV_DEVICES/$src/model_algorithms" crc32c,deflate,inflate
-	want=$(<"$MDEV_DEVICES/$src/migration_version")
-	[ "$want" != "$(<"$MDEV_DEVICES/$dst/migration_version")" ] ||
-		fail "the two devices already agree"
+	# No type has fewer algorithms than its model revision's: a source
+	# with fewer is another host's. Its stream, from a revision-2 device
+	# with adler32 cut out, makes src such a device.
+	donor=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	src=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	dst=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	run "$ACCBOUND" narrow "$donor" "$src" crc32c,deflate,inflate
+	assert_success
+	refute_line --partial "not ok"
+	want='accmdev/1.0;kind=zip;rev=2;qps=1;algs=crc32c,deflate,inflate'
+	assert_equal "$(<"$MDEV_DEVICES/$src/migration_version")" "$want"
 	run "$ACCBOUND" superset "$src" "$dst"
 	assert_success
 	refute_line --partial "not ok"
@@ -174,5 +179,8 @@ rate_of() {
 	assert_line "ok - a reset keeps the source's ALGS"
 	assert_line "ok - and the device migrates back (ok)"
 	assert_equal "$(<"$MDEV_DEVICES/$dst/migration_version")" "$want"
-	assert_equal "$(<"$MDEV_DEVICES/$dst/model_algorithms")" "crc32c,deflate,inflate"
+	# The type is still the type: a new device of it has all four.
+	new=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	assert_equal "$(<"$MDEV_DEVICES/$new/migration_version")" \
+		'accmdev/1.0;kind=zip;rev=2;qps=1;algs=crc32c,adler32,deflate,inflate'
 }

@@ -21,9 +21,9 @@ setup_file() {
 	cleanup_devices
 	# zip rev2 (all four zip algorithms) with 4 QPs, sec with 2, and a
 	# bystander of another parent whose memory sits at the same IOVAs.
-	ZIP=$(create_mdev accmdev2 accmdev-zip-4qp)
-	SEC=$(create_mdev accmdev3 accmdev-sec-2qp)
-	OTHER=$(create_mdev accmdev0 accmdev-zip-1qp)
+	ZIP=$(create_mdev accmdev2 accmdev-zip-r2-4qp)
+	SEC=$(create_mdev accmdev3 accmdev-sec-r1-2qp)
+	OTHER=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	export ZIP SEC OTHER
 }
 

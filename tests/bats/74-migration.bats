@@ -50,7 +50,7 @@ want_flags() {
 # ---- the state machine ---------------------------------------------------
 
 @test "FSM: every legal arc succeeds, every other is EINVAL with the state kept" {
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run -0 "$ACCMIG" fsm "$uuid"
 	assert_line "$(want_flags)"
 	refute_line --partial "not ok"
@@ -69,7 +69,7 @@ want_flags() {
 }
 
 @test "close mid-migration: reopen finds RUNNING, the old data fd fails" {
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run -0 "$ACCMIG" close "$uuid"
 	refute_line --partial "not ok"
 	assert_line "ok - STOP_COPY: closed and reopened, the device is RUNNING"
@@ -84,7 +84,7 @@ want_flags() {
 }
 
 @test "a broken stream fails RESUMING -> STOP; after a reset the device computes" {
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run -0 "$ACCMIG" bad-stream "$uuid"
 	refute_line --partial "not ok"
 	assert_line "ok - an empty stream is refused: RESUMING -> STOP ENODATA, state RESUMING"
@@ -98,25 +98,40 @@ want_flags() {
 # ---- continuity ------------------------------------------------------------
 
 @test "an open sha256 stream migrates mid-way and ends equal to sha256sum" {
-	src=$(create_mdev accmdev3 accmdev-sec-1qp)
-	dst=$(create_mdev accmdev3 accmdev-sec-1qp)
+	src=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
+	dst=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
 	run -0 "$ACCRUN" --uuid "$src" --alg sha256 --migrate-to "$dst" --at 393216 r1m
 	assert_line "$(sha256sum r1m)"
 	assert_line --regexp "^accrun: migrated to $dst at 393216 bytes, [1-9][0-9]* requests in flight, "
 }
 
 @test "an open crc32c stream migrates at an odd offset and equals the reference" {
-	src=$(create_mdev accmdev0 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-1qp)
 	run -0 "$ACCRUN" --uuid "$src" --alg crc32c --chunk 4096 --ring 8 \
 		--migrate-to "$dst" --at 100001 t1m
 	assert_line "$("$ACCREF" crc32c t1m)"
 	assert_line --regexp "^accrun: migrated to $dst at 100001 bytes, [1-9][0-9]* requests in flight, "
 }
 
+@test "the revision-1 type migrates from revision-1 to revision-2 hardware and back" {
+	src=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	dst=$(create_mdev accmdev2 accmdev-zip-r1-1qp)
+	back=$(create_mdev accmdev1 accmdev-zip-r1-1qp)
+	want='accmdev/1.0;kind=zip;rev=1;qps=1;algs=crc32c,deflate,inflate'
+	assert_equal "$(<"$MDEV_DEVICES/$dst/migration_version")" "$want"
+	run -0 "$ACCRUN" --uuid "$src" --alg crc32c --chunk 4096 --ring 8 \
+		--migrate-to "$dst" --at 100001 t1m
+	assert_line "$("$ACCREF" crc32c t1m)"
+	assert_line --regexp "^accrun: migrated to $dst at 100001 bytes, "
+	assert_equal "$(<"$MDEV_DEVICES/$dst/migration_version")" "$want"
+	run -0 "$ACCCTL" migrate "$dst" "$back"
+	assert_line "result       migrated"
+}
+
 @test "requests pending at the stop complete once, on the destination" {
-	src=$(create_mdev accmdev0 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-1qp)
 	run -0 "$ACCMIG" inflight "$src" "$dst"
 	refute_line --partial "not ok"
 	assert_line --partial "stalled: 48 requests, 33 pending in the stream, "
@@ -129,9 +144,9 @@ want_flags() {
 # ---- the in-band check ------------------------------------------------------
 
 @test "an incompatible destination refuses the first write; the source computes on" {
-	z2=$(create_mdev accmdev2 accmdev-zip-1qp)
-	z0=$(create_mdev accmdev0 accmdev-zip-1qp)
-	s3=$(create_mdev accmdev3 accmdev-sec-1qp)
+	z2=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	z0=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	s3=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
 	run -0 "$ACCMIG" refuse "$z2" "$z0" ENOEXEC
 	refute_line --partial "not ok"
 	if has_precopy; then
@@ -151,8 +166,8 @@ want_flags() {
 # ---- accctl ------------------------------------------------------------------
 
 @test "accctl migrate moves a device and reports bytes, downtime and total time" {
-	src=$(create_mdev accmdev0 accmdev-zip-2qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
 	run -0 "$ACCCTL" migrate "$src" "$dst"
 	printf '# %s\n' "${lines[@]}" >&3
 	assert_line "source       $src"
@@ -176,8 +191,8 @@ want_flags() {
 }
 
 @test "accctl migrate refuses an incompatible destination, by sysfs or in band" {
-	src=$(create_mdev accmdev2 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev0 accmdev-zip-1qp)
+	src=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	dst=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	run -1 "$ACCCTL" migrate "$src" "$dst"
 	assert_line "result       refused: $dst does not accept $src: rev (ENOEXEC); no device state was sent"
 	assert_line "bytes        0 of device state"
@@ -190,8 +205,8 @@ want_flags() {
 }
 
 @test "send and receive migrate over loopback TCP and both report it" {
-	src=$(create_mdev accmdev0 accmdev-zip-2qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
 	start_receiver "$dst" --json
 	run -0 "$ACCCTL" send "$src" "127.0.0.1:$PORT" --timeout 600
 	printf '# %s\n' "${lines[@]}" >&3
@@ -204,8 +219,8 @@ want_flags() {
 }
 
 @test "send and receive refuse an incompatible destination before any device state" {
-	src=$(create_mdev accmdev2 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev0 accmdev-zip-1qp)
+	src=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	dst=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	start_receiver "$dst"
 	run -1 "$ACCCTL" send "$src" "127.0.0.1:$PORT" --timeout 600
 	assert_line --partial "result       refused: the destination refused the source: "

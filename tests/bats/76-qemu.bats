@@ -51,8 +51,8 @@ teardown() {
 
 # A pair of compatible 4-QP devices on the two zip:1 parents.
 compatible_pair() {
-	SRC=$(create_mdev accmdev0 accmdev-zip-4qp)
-	DST=$(create_mdev accmdev1 accmdev-zip-4qp)
+	SRC=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	DST=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 }
 
 # check_failed_cleanly STATUS: the migration failed, QEMU on the source
@@ -92,8 +92,8 @@ check_failed_cleanly() {
 }
 
 @test "an incompatible destination (fewer QPs) fails the migration; the paused source goes on as before" {
-	SRC=$(create_mdev accmdev0 accmdev-zip-4qp)
-	DST=$(create_mdev accmdev1 accmdev-zip-2qp)
+	SRC=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	DST=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
 	run "${MIG[@]}" --expect failed "$SRC:$DST"
 	assert_success
 	check_failed_cleanly prelaunch
@@ -103,18 +103,17 @@ check_failed_cleanly() {
 }
 
 @test "another kind of engine refuses, and the running source keeps running" {
-	SRC=$(create_mdev accmdev0 accmdev-zip-4qp)
-	DST=$(create_mdev accmdev3 accmdev-sec-4qp)
+	SRC=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	DST=$(create_mdev accmdev3 accmdev-sec-r1-4qp)
 	run "${MIG[@]}" --expect failed --run "$SRC:$DST"
 	assert_success
 	check_failed_cleanly running
 	assert_line --partial 'load of migration failed: Invalid cross-device link"'
 }
 
-@test "a destination whose model_revision was lowered refuses a newer source" {
-	SRC=$(create_mdev accmdev2 accmdev-zip-4qp)
-	DST=$(create_mdev accmdev2 accmdev-zip-4qp)
-	write_to "$MDEV_DEVICES/$DST/model_revision" 1
+@test "a destination of the revision-1 type refuses a revision-2 source on the same parent" {
+	SRC=$(create_mdev accmdev2 accmdev-zip-r2-4qp)
+	DST=$(create_mdev accmdev2 accmdev-zip-r1-4qp)
 	run "${MIG[@]}" --expect failed "$SRC:$DST"
 	assert_success
 	check_failed_cleanly prelaunch

@@ -48,17 +48,17 @@ streamfuzz() {
 }
 
 @test "hash engine: 5,000 mutated streams around open SHA-256 and SHA-224 streams" {
-	streamfuzz accmdev3 accmdev-sec-4qp
+	streamfuzz accmdev3 accmdev-sec-r1-4qp
 }
 
 @test "compression engine: 5,000 mutated streams around open CRC32C and Adler-32 streams" {
-	streamfuzz accmdev2 accmdev-zip-2qp
+	streamfuzz accmdev2 accmdev-zip-r2-2qp
 }
 
 @test "hand-built streams, one broken rule each: refused with the rule's errno and log reason, on both engines" {
 	local zip sec
-	zip=$(create_mdev accmdev2 accmdev-zip-2qp)
-	sec=$(create_mdev accmdev3 accmdev-sec-4qp)
+	zip=$(create_mdev accmdev2 accmdev-zip-r2-2qp)
+	sec=$(create_mdev accmdev3 accmdev-sec-r1-4qp)
 	run "$STREAMCASES" "$zip" "$sec"
 	grep -E '^(cases|#)' <<<"$output" >&3
 	grep -E '^not ok' <<<"$output" >&3 || true

@@ -84,27 +84,27 @@ inject() {
 }
 
 @test "device create: every allocation fails in turn, cleanly" {
-	inject create accmdev0 accmdev-zip-2qp
+	inject create accmdev0 accmdev-zip-r1-2qp
 }
 
 @test "device open: every allocation fails in turn, cleanly" {
-	inject open accmdev2 accmdev-zip-1qp
+	inject open accmdev2 accmdev-zip-r2-1qp
 }
 
 @test "QP setup: every allocation fails in turn, cleanly" {
-	inject qp accmdev0 accmdev-zip-1qp
+	inject qp accmdev0 accmdev-zip-r1-1qp
 }
 
 @test "migration save: every allocation fails in turn, cleanly" {
-	inject save accmdev0 accmdev-zip-1qp
+	inject save accmdev0 accmdev-zip-r1-1qp
 }
 
 @test "migration resume: every allocation fails in turn, cleanly" {
-	inject resume accmdev0 accmdev-zip-1qp
+	inject resume accmdev0 accmdev-zip-r1-1qp
 }
 
 @test "after the injections the devices still compute, and nothing leaked" {
-	u=$(create_mdev accmdev0 accmdev-zip-2qp)
+	u=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
 	run "$ACCDEV" irq "$u"
 	assert_success
 	refute_output --partial 'not ok'

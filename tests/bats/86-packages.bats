@@ -171,7 +171,7 @@ dkms_only() {
 	# The module loaded is that file: the same source checksum.
 	assert_equal "$(cat /sys/module/accmdev/srcversion)" "$dkms_srcversion"
 	udevadm settle -t 30
-	uuid=$(create_mdev accmdev0 accmdev-zip-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	assert [ -e "$MDEV_DEVICES/$uuid/migration_version" ]
 	remove_mdev "$uuid"
 }
@@ -188,33 +188,54 @@ dkms_only() {
 	assert_output --partial accmdev0
 }
 
-@test "mdevctl: define keeps a running device's model, the callout refuses migration_version" {
+@test "mdevctl: the type carries the model, the callout refuses migration_version and model attributes" {
 	[ -d /sys/module/accmdev ] || load_accmdev
 	udevadm settle -t 30
-	# A revision-2 parent, a device lowered to revision 1.
-	uuid=$(in_root accctl create --parent accmdev2 --type accmdev-zip-4qp --model-rev 1)
+	# The revision-1 type on a revision-2 parent.
+	uuid=$(create_mdev accmdev2 accmdev-zip-r1-4qp)
 	run -0 in_root mdevctl define -u "$uuid"
-	# With -u, mdevctl prints that one device's configuration.
+	# With -u, mdevctl prints that one device's configuration: the
+	# type, and no attributes.
 	run -0 in_root mdevctl list --defined --dumpjson -u "$uuid"
-	assert_equal "$(jq -r '.mdev_type' <<<"$output")" accmdev-zip-4qp
-	assert_equal "$(jq -r '.attrs[0].model_revision' <<<"$output")" 1
-	assert_equal "$(jq -r '.attrs[1] | keys[0]' <<<"$output")" model_algorithms
-	in_root mdevctl undefine -u "$uuid"
+	assert_equal "$(jq -r '.mdev_type' <<<"$output")" accmdev-zip-r1-4qp
+	assert_equal "$(jq -c '.attrs // []' <<<"$output")" '[]'
+	# The definition starts as a revision-1 device.
 	in_root mdevctl stop -u "$uuid"
+	assert [ ! -e "$MDEV_DEVICES/$uuid" ]
+	run -0 in_root mdevctl start -u "$uuid"
+	assert_equal "$(cat "$MDEV_DEVICES/$uuid/migration_version")" \
+		'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate,inflate'
+	assert_equal "$(basename "$(readlink -f "$MDEV_DEVICES/$uuid/mdev_type")")" accmdev-zip-r1-4qp
+	assert_equal "$(basename "$(readlink -f "$MDEV_DEVICES/$uuid/..")")" accmdev2
+	in_root mdevctl stop -u "$uuid"
+	in_root mdevctl undefine -u "$uuid"
 
 	bad=$(new_uuid)
-	printf '%s' '{"mdev_type":"accmdev-zip-4qp","start":"auto","attrs":[{"migration_version":"accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate,inflate"}]}' \
+	printf '%s' '{"mdev_type":"accmdev-zip-r1-4qp","start":"auto","attrs":[{"migration_version":"accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate,inflate"}]}' \
 		>"$R/tmp/bad.json"
 	run in_root mdevctl define -u "$bad" -p accmdev0 --jsonfile /tmp/bad.json
 	assert_failure
 	assert_output --partial "migration_version is a one-time check"
 	assert [ ! -e "$R/etc/mdevctl.d/accmdev0/$bad" ]
+	# A definition of an earlier release: the model in attributes, the
+	# type without the revision. Each is refused, saying what to use.
+	printf '%s' '{"mdev_type":"accmdev-zip-r1-4qp","start":"auto","attrs":[{"model_revision":"1"}]}' \
+		>"$R/tmp/bad.json"
+	run in_root mdevctl define -u "$bad" -p accmdev2 --jsonfile /tmp/bad.json
+	assert_failure
+	assert_output --partial "model_revision is no longer an attribute of accmdev devices: the type is the model"
+	printf '%s' '{"mdev_type":"accmdev-zip-4qp","start":"auto","attrs":[]}' >"$R/tmp/bad.json"
+	run in_root mdevctl define -u "$bad" -p accmdev0 --jsonfile /tmp/bad.json
+	assert_failure
+	assert_output --partial "accmdev-zip-4qp is not a type of this accmdev: a type names the model revision"
+	assert [ ! -e "$R/etc/mdevctl.d/accmdev0/$bad" ]
+	assert [ ! -e "$R/etc/mdevctl.d/accmdev2/$bad" ]
 }
 
 @test "mdevctl: a defined device starts when its parent appears, lists, and undefines" {
 	[ ! -e "$R/usr/sbin/mdevctl" ] || skip "this mdevctl has /usr/sbin/mdevctl: its own rule would start the device too"
 	uuid=$(new_uuid)
-	printf '%s' '{"mdev_type":"accmdev-zip-2qp","start":"auto","attrs":[{"model_revision":"1"},{"model_algorithms":"crc32c,deflate"}]}' \
+	printf '%s' '{"mdev_type":"accmdev-zip-r1-2qp","start":"auto","attrs":[]}' \
 		>"$R/tmp/dev.json"
 	run -0 in_root mdevctl define -u "$uuid" -p accmdev0 --jsonfile /tmp/dev.json
 	assert [ -f "$R/etc/mdevctl.d/accmdev0/$uuid" ]
@@ -224,15 +245,16 @@ dkms_only() {
 	rmmod accmdev 2>/dev/null || true
 	run -0 load_accmdev
 	for _ in $(seq 300); do
-		[ -e "$MDEV_DEVICES/$uuid/model_algorithms" ] && break
+		[ -e "$MDEV_DEVICES/$uuid/migration_version" ] && break
 		sleep 0.2
 	done
 	assert [ -e "$MDEV_DEVICES/$uuid" ]
-	assert_equal "$(cat "$MDEV_DEVICES/$uuid/model_algorithms")" crc32c,deflate
+	assert_equal "$(cat "$MDEV_DEVICES/$uuid/migration_version")" \
+		'accmdev/1.0;kind=zip;rev=1;qps=2;algs=crc32c,deflate,inflate'
 	run -0 in_root mdevctl list
-	assert_line --partial "$uuid accmdev0 accmdev-zip-2qp"
+	assert_line --partial "$uuid accmdev0 accmdev-zip-r1-2qp"
 	run -0 in_root mdevctl list --defined
-	assert_line --partial "$uuid accmdev0 accmdev-zip-2qp auto"
+	assert_line --partial "$uuid accmdev0 accmdev-zip-r1-2qp auto"
 	run -0 in_root mdevctl stop -u "$uuid"
 	run -0 in_root mdevctl undefine -u "$uuid"
 	run -0 in_root mdevctl list --defined

@@ -13,8 +13,8 @@ teardown() {
 }
 
 @test "rmmod with devices present removes them and the parents" {
-	u1=$(create_mdev accmdev0 accmdev-zip-1qp)
-	u2=$(create_mdev accmdev3 accmdev-sec-4qp)
+	u1=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	u2=$(create_mdev accmdev3 accmdev-sec-r1-4qp)
 	run rmmod accmdev
 	assert_success
 	assert [ ! -e "$MDEV_DEVICES/$u1" ]
@@ -54,8 +54,11 @@ teardown() {
 	run ls "$MDEV_BUS"
 	assert_output "$(printf 'accmdev%s\n' 0 1)"
 	assert_equal "$(<"$MDEV_BUS/accmdev0/kind")" sec
+	run ls "$MDEV_BUS/accmdev0/mdev_supported_types"
+	assert_output "$(printf 'accmdev-sec-r1-%sqp\n' 1 2 4 8 | sort)"
+	# Revision-2 hardware: both model revisions, in the shapes that fit.
 	run ls "$MDEV_BUS/accmdev1/mdev_supported_types"
-	assert_output "$(printf 'accmdev-zip-%sqp\n' 1 2)"
+	assert_output "$(printf 'accmdev-zip-r%sqp-nomig\n' 1-1 1-2 2-1 2-2 | sort)"
 	assert_equal "$(<"$MDEV_BUS/accmdev1/migratable")" 0
 	rmmod accmdev
 }

@@ -62,9 +62,9 @@ assert_unloaded() {
 
 @test "rmmod with devices present, one open: refused, nothing changes, the user is not asked" {
 	local open closed1 closed2 before pid
-	closed1=$(create_mdev accmdev0 accmdev-zip-4qp)
-	closed2=$(create_mdev accmdev3 accmdev-sec-2qp)
-	open=$(create_mdev accmdev2 accmdev-zip-1qp)
+	closed1=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	closed2=$(create_mdev accmdev3 accmdev-sec-r1-2qp)
+	open=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
 	pid=$(hold "$BATS_TEST_TMPDIR/hold" "$open")
 	PIDS+=("$pid")
 	before=$(snapshot)
@@ -95,8 +95,8 @@ assert_unloaded() {
 
 @test "rmmod during a migration: refused while the devices are open, and while a data fd outlives them" {
 	local src dst pid
-	src=$(create_mdev accmdev0 accmdev-zip-2qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
 
 	# Source in STOP_COPY and destination in RESUMING, both open.
 	pid=$("$UNLOAD" hold-mig "$BATS_TEST_TMPDIR/mig" "$src" "$dst")
@@ -154,8 +154,8 @@ assert_unloaded() {
 	for p in "$MDEV_BUS"/accmdev*; do
 		assert_equal "$(<"$p/qp_free")" "$(<"$p/qp_total")"
 	done
-	u=$(create_mdev accmdev0 accmdev-zip-4qp)
-	v=$(create_mdev accmdev1 accmdev-zip-4qp)
+	u=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
+	v=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
 	printf 'unload' >"$BATS_TEST_TMPDIR/in"
 	run "$ACCRUN" --uuid "$u" --alg crc32c "$BATS_TEST_TMPDIR/in"
 	assert_success

@@ -28,6 +28,12 @@
  *   accbound qpirq UUID
  *       A ring error found at enable raises the QP's interrupt; a
  *       doorbell error in STOP raises none.
+ *   accbound narrow DONOR UUID ALGS
+ *       Resume UUID from DONOR's stream with the algorithms of its
+ *       VERSION and DEVICE records cut down to ALGS (a comma-separated
+ *       list) and its END CRC32C redone: what a source whose model has
+ *       fewer algorithms than UUID's type would send (another host's
+ *       driver). No type of this driver has such a model.
  *   accbound superset SRC DST
  *       SRC's algorithms a strict subset of DST's: after a migration DST
  *       shows SRC's ALGS, refuses what SRC lacks, and migrates back.
@@ -616,6 +622,153 @@ static uint32_t reg_algs(struct acc_dev *d)
 	return v;
 }
 
+/* The stream a save produced, whole. */
+struct keep_buf {
+	uint8_t b[ACCMDEV_MIG_MAX];
+	size_t len;
+};
+
+static int keep_chunk(void *arg, const void *buf, size_t len, bool stopped)
+{
+	struct keep_buf *k = arg;
+
+	(void)stopped;
+	if (len > sizeof(k->b) - k->len)
+		return -EFBIG;
+	memcpy(k->b + k->len, buf, len);
+	k->len += len;
+	return 0;
+}
+
+/* Append a record of @len payload bytes and its zero padding. */
+static size_t put_rec(uint8_t *out, size_t off, const struct accmdev_mig_rec *h,
+		      const void *body, uint32_t len)
+{
+	struct accmdev_mig_rec r = *h;
+	size_t pad = (ACCMDEV_MIG_ALIGN - len % ACCMDEV_MIG_ALIGN) % ACCMDEV_MIG_ALIGN;
+
+	r.len = htole32(len);
+	memcpy(out + off, &r, sizeof(r));
+	memcpy(out + off + sizeof(r), body, len);
+	memset(out + off + sizeof(r) + len, 0, pad);
+	return off + sizeof(r) + len + pad;
+}
+
+static int t_narrow(const char *udonor, const char *uuid, const char *algs)
+{
+	static struct keep_buf in;
+	static uint8_t out[ACCMDEV_MIG_MAX + 256];
+	struct acc_mig_opts opts = { .no_precopy = true };
+	struct acc_dev donor, d;
+	struct acc_mig_stats st;
+	uint32_t mask = 0, records = 0;
+	size_t off, o;
+	char list[128], *tok, *save;
+	int fd, ret;
+
+	if (snprintf(list, sizeof(list), "%s", algs) >= (int)sizeof(list))
+		die(NULL, "ALGS too long");
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int op = acc_op_from_name(tok);
+
+		if (op < 0) {
+			fprintf(stderr, "accbound: unknown algorithm %s\n", tok);
+			exit(2);
+		}
+		mask |= 1u << op;
+	}
+	open_pair(&donor, udonor, &d, uuid);
+	if (acc_mig_save(&donor, &opts, keep_chunk, &in, &st))
+		die(&donor, "save");
+	if (acc_mig_set_state(&donor, ACC_MIG_RUNNING, NULL))
+		die(&donor, "STOP -> RUNNING");
+
+	off = sizeof(struct accmdev_mig_preamble);
+	if (in.len < off)
+		die(NULL, "the stream is shorter than its preamble");
+	memcpy(out, in.b, off);
+	o = off;
+	while (off + sizeof(struct accmdev_mig_rec) <= in.len) {
+		struct accmdev_mig_rec h;
+		const uint8_t *body;
+		uint32_t len;
+
+		memcpy(&h, in.b + off, sizeof(h));
+		len = le32toh(h.len);
+		body = in.b + off + sizeof(h);
+		if (len > in.len - off - sizeof(h))
+			die(NULL, "a record runs past the stream");
+		off += sizeof(h) + len;
+		off += (ACCMDEV_MIG_ALIGN - off % ACCMDEV_MIG_ALIGN) % ACCMDEV_MIG_ALIGN;
+		switch (le32toh(h.tag)) {
+		case ACCMDEV_MIG_TAG_VERSION: {
+			char v[512];
+			const char *a;
+			int n;
+
+			if (len >= sizeof(v))
+				die(NULL, "VERSION too long");
+			memcpy(v, body, len);
+			v[len] = '\0';
+			a = strstr(v, ";algs=");
+			if (!a)
+				die(NULL, "VERSION without algs");
+			n = snprintf(v + (a - v), sizeof(v) - (a - v), ";algs=%s", algs);
+			if (n < 0 || (size_t)n >= sizeof(v) - (a - v))
+				die(NULL, "VERSION too long");
+			printf("# VERSION %s\n", v);
+			o = put_rec(out, o, &h, v, strlen(v));
+			break;
+		}
+		case ACCMDEV_MIG_TAG_DEVICE: {
+			struct accmdev_mig_device dev;
+
+			if (len != sizeof(dev))
+				die(NULL, "DEVICE sized wrong");
+			memcpy(&dev, body, sizeof(dev));
+			dev.algs = htole32(mask);
+			o = put_rec(out, o, &h, &dev, sizeof(dev));
+			break;
+		}
+		case ACCMDEV_MIG_TAG_END: {
+			struct accmdev_mig_end end = {
+				.records = htole32(records),
+				.crc32c = htole32(ref_crc32c(out, o)),
+			};
+
+			o = put_rec(out, o, &h, &end, sizeof(end));
+			records = UINT32_MAX;
+			break;
+		}
+		default:
+			o = put_rec(out, o, &h, body, len);
+			break;
+		}
+		if (records == UINT32_MAX)
+			break;
+		records++;
+	}
+	if (records != UINT32_MAX)
+		die(NULL, "the stream has no END");
+
+	ret = acc_mig_load_begin(&d, &fd);
+	if (ret)
+		die(&d, "RUNNING -> RESUMING");
+	ret = acc_mig_write(&d, fd, out, o);
+	if (ret) {
+		acc_mig_load_abort(&d, fd);
+		die(&d, "the narrowed stream's write");
+	}
+	ret = acc_mig_load_end(&d, fd);
+	check(!ret, "%s resumed from a stream narrowed to %s (%s)", uuid, algs,
+	      ret ? acc_error(&d) : "ok");
+	check(reg_algs(&d) == mask, "its ALGS register is the narrowed set (%#x)",
+	      reg_algs(&d));
+	acc_close(&d);
+	acc_close(&donor);
+	return failures ? 1 : 0;
+}
+
 static int t_superset(const char *us, const char *ud)
 {
 	struct acc_mig_opts opts = { .no_precopy = true };
@@ -675,11 +828,14 @@ int main(int argc, char **argv)
 		return t_precopy(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "qpirq"))
 		return t_qpirq(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "narrow"))
+		return t_narrow(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "superset"))
 		return t_superset(argv[2], argv[3]);
 	fprintf(stderr,
 		"usage: accbound bounds UUID BOUND_MS | carry SRC DST OUTDIR |\n"
 		"       downtime SRC DST loaded|idle | rate UUID SECONDS |\n"
-		"       precopy UUID | qpirq UUID | superset SRC DST\n");
+		"       precopy UUID | qpirq UUID | narrow DONOR UUID ALGS |\n"
+		"       superset SRC DST\n");
 	return 2;
 }
