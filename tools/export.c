@@ -67,11 +67,7 @@ int export_dst(const struct export_type *t, struct accmdev_migver_dst *dst)
 	    ACCMDEV_COMPAT_OK)
 		return acc_err("%s/%s: cannot parse its migration_version '%s'",
 			       t->parent, t->type, t->version);
-	dst->migratable = true;
-	dst->kind = v.kind;
-	dst->qps = v.qps;
-	dst->rev = v.rev;
-	dst->algs = v.algs;
+	dst_from_version(&v, dst);
 	return 0;
 }
 
