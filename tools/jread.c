@@ -85,6 +85,17 @@ static int hex4(struct jparser *p, unsigned int *out)
 	return 0;
 }
 
+static void *xrealloc(void *old, size_t size)
+{
+	void *p = realloc(old, size);
+
+	if (!p) {
+		fputs("accctl: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return p;
+}
+
 /* Append the UTF-8 of @cp to @buf at *@n (room for 4 bytes assured). */
 static void put_utf8(char *buf, size_t *n, unsigned int cp)
 {
@@ -166,7 +177,8 @@ static int string(struct jparser *p, char **out)
 		}
 	}
 	buf[n] = '\0';
-	*out = buf;
+	/* Give back what the rest of the document reserved. */
+	*out = xrealloc(buf, n + 1);
 	return 0;
 }
 
@@ -214,17 +226,6 @@ static int number(struct jparser *p, struct jval *v)
 }
 
 static int value(struct jparser *p, struct jval *v);
-
-static void *xrealloc(void *old, size_t size)
-{
-	void *p = realloc(old, size);
-
-	if (!p) {
-		fputs("accctl: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
-	return p;
-}
 
 static void grow(struct jval *v, size_t *cap, bool keys)
 {
