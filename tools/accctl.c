@@ -40,27 +40,46 @@ static const struct verb verbs[] = {
 	  "  -p, --parent P     only parent P\n"
 	  HELP_JSON },
 	{ "create", cmd_create,
-	  "create --parent P --type T [--uuid U] [--model-rev R] [--model-algs LIST]\n"
+	  "create --parent P --type T [--uuid U]\n"
 	  "create --like SRC [--parent P] [--uuid U]",
-	  "Create a device and print its UUID.\n"
-	  "  -p, --parent P     the parent (may be left out if T is PARENT/TYPE)\n"
+	  "Create a device and print its UUID. Its type decides its model.\n"
+	  "  -p, --parent P     the parent (may be left out if T is PARENT/TYPE);\n"
+	  "                     with --like, only types of P are considered\n"
 	  "  -t, --type T       the type, TYPE or PARENT/TYPE\n"
 	  "  -u, --uuid U       the device's UUID (default: a random one)\n"
-	  "  --model-rev R      lower the device's model to revision R\n"
-	  "  --model-algs LIST  restrict the model's algorithms to LIST (a,b,...)\n"
-	  "  --like SRC         a device that accepts SRC: type, parent and model\n"
-	  "                     chosen for it\n" },
+	  "  --like SRC         a device that accepts SRC, of the type whose model\n"
+	  "                     is SRC's (kind, revision, queue pairs), on the\n"
+	  "                     first parent with a free instance of it\n" },
 	{ "remove", cmd_remove, "remove UUID", "Remove a device.\n" },
 	{ "version", cmd_version, "version SRC [--json]",
 	  "Print the migration version string of SRC.\n"
 	  HELP_JSON "                     (with its parsed fields)\n" },
-	{ "check", cmd_check, "check SRC DST [--offline] [--json]",
-	  "Does DST accept SRC? The verdict, field by field.\n"
-	  HELP_OFFLINE HELP_JSON },
+	{ "check", cmd_check,
+	  "check SRC DST [--offline] [--json]\n"
+	  "check SRC --export FILE [--json]",
+	  "Does DST accept SRC? The verdict, field by field. With --export, the\n"
+	  "verdict of each type of another host, as its kernel would give it.\n"
+	  HELP_OFFLINE
+	  "  --export FILE      the types of FILE, that host's accctl export\n"
+	  "                     (JSON; - is stdin), instead of a local DST: exit\n"
+	  "                     0 if one accepts SRC and has an available instance\n"
+	  HELP_JSON },
 	{ "targets", cmd_targets, "targets SRC [--all] [--offline] [--json]",
 	  "Every local type and device that accepts SRC.\n"
 	  "  --all              every node, with the reason of each refusal\n"
 	  HELP_OFFLINE HELP_JSON },
+	{ "export", cmd_export, "export [--format json|nfd|nova] [--parent P]",
+	  "What this host's types accept, for schedulers: the types (json), or\n"
+	  "one label or trait per class of sources some type accepts.\n"
+	  "  --format F         json (default): every type with its version,\n"
+	  "                     available instances, label and trait; nfd: a\n"
+	  "                     Node Feature Discovery feature file; nova: a Nova\n"
+	  "                     provider config (YAML) with the traits\n"
+	  "  -p, --parent P     only parent P\n" },
+	{ "require", cmd_require, "require SRC [--format nfd|nova|json]",
+	  "The label a destination host must have to accept SRC.\n"
+	  "  --format F         nfd (default): the NFD label; nova: the Nova\n"
+	  "                     trait; json: both, and the type that accepts SRC\n" },
 	{ "monitor", cmd_monitor,
 	  "monitor [--count N] [--timeout S] [--kernel]",
 	  "One line per uevent of accmdev parents and devices.\n"

@@ -19,8 +19,8 @@ enum {
 	OPT_PARENT,
 	OPT_TYPE,
 	OPT_UUID,
-	OPT_MODEL_REV,
-	OPT_MODEL_ALGS,
+	OPT_FORMAT,
+	OPT_EXPORT,
 	OPT_LIKE,
 	OPT_OFFLINE,
 	OPT_ALL,
@@ -56,6 +56,8 @@ int cmd_remove(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_targets(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_require(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_send(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_export.h"
 #include "cli.h"
 #include "explain.h"
 #include "json.h"
@@ -166,9 +167,11 @@ int cmd_check(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "export", required_argument, NULL, OPT_EXPORT },
 		CLI_COMMON_OPTS
 	};
 	bool json = false, offline = false;
+	const char *export = NULL;
 	struct explanation e;
 	struct acc_source src;
 	struct acc_node dst;
@@ -181,11 +184,23 @@ int cmd_check(int argc, char **argv)
 			json = true;
 		else if (c == OPT_OFFLINE)
 			offline = true;
+		else if (c == OPT_EXPORT)
+			export = optarg;
 		else
 			return cli_bad_opt(c, argv);
 	}
-	if (cli_operands(argc, argv, 2, 2, &ops) || model_load(&sys))
+	if (export && offline) {
+		acc_err("check: --export is offline already; --offline does not go with it");
 		return EXIT_ERROR;
+	}
+	if (cli_operands(argc, argv, export ? 1 : 2, export ? 1 : 2, &ops) ||
+	    model_load(&sys))
+		return EXIT_ERROR;
+	if (export) {
+		if (!source_resolve(&sys, ops[0], &src))
+			status = check_export(&src, export, json);
+		goto out;
+	}
 	/* Both operands are checked before the kernel is asked anything. */
 	if (source_resolve(&sys, ops[0], &src) ||
 	    node_resolve(&sys, ops[1], &dst))

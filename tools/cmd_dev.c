@@ -16,8 +16,6 @@
 struct create_req {
 	const struct acc_type *type;
 	char uuid[UUID_LEN + 1];
-	char model_rev[SHORT_VAL_MAX];		/* "" to keep the default */
-	char model_algs[LIST_VAL_MAX];		/* "" to keep the default */
 };
 
 /* Undo a create; adds the outcome to the error already recorded. */
@@ -38,22 +36,6 @@ static int rollback(const struct acc_device *d, const char *uuid,
 		return acc_err("%s; removing %s failed too: %s", why, uuid,
 			       strerror(-err));
 	return acc_err("%s; %s removed", why, uuid);
-}
-
-static int set_model(const struct acc_device *d, const char *attr,
-		     const char *val)
-{
-	char why[384];
-	int err;
-
-	if (!val[0])
-		return 0;
-	err = sysfs_write_attr(d->dir, attr, val);
-	if (!err)
-		return 0;
-	snprintf(why, sizeof(why), "setting %s of %s to %s failed: %s", attr,
-		 d->uuid, val, strerror(-err));
-	return rollback(d, d->uuid, why);
 }
 
 static int create_device(const struct acc_sys *s, const struct create_req *r,
@@ -83,45 +65,25 @@ static int create_device(const struct acc_sys *s, const struct create_req *r,
 			 "its files did not appear in time" : strerror(-err));
 		return rollback(NULL, r->uuid, why);
 	}
-	/* The revision first: writing it resets the algorithms. */
-	if (set_model(d, "model_revision", r->model_rev) ||
-	    set_model(d, "model_algorithms", r->model_algs))
-		return -1;
 	return 0;
 }
 
 /* Options of create, checked before anything is created. */
 struct create_opts {
-	const char *parent, *type, *like, *uuid, *model_rev, *model_algs;
+	const char *parent, *type, *like, *uuid;
 };
 
 static int check_create_opts(const struct create_opts *o,
 			     struct create_req *r)
 {
-	unsigned long rev;
-	uint32_t algs;
-
-	if (o->like && (o->type || o->model_rev || o->model_algs))
-		return acc_err("create: --like does not go with --type or --model-*");
+	if (o->like && o->type)
+		return acc_err("create: --like does not go with --type");
 	if (!o->like && !o->type)
 		return acc_err("create: needs --type (or --like)");
 	if (o->uuid && !uuid_normalize(o->uuid, r->uuid))
 		return acc_err("create: '%s' is not a UUID", o->uuid);
 	if (!o->uuid && uuid_generate(r->uuid))
 		return -1;
-	if (o->model_rev) {
-		if (parse_uint(o->model_rev, ACCMDEV_REV_MAX, &rev) || !rev)
-			return acc_err("create: bad model revision '%s'",
-				       o->model_rev);
-		snprintf(r->model_rev, sizeof(r->model_rev), "%lu", rev);
-	}
-	if (o->model_algs) {
-		if (accmdev_algs_parse(o->model_algs, strlen(o->model_algs),
-				       &algs))
-			return acc_err("create: bad algorithm list '%s'",
-				       o->model_algs);
-		accmdev_algs_format(algs, r->model_algs, sizeof(r->model_algs));
-	}
 	return 0;
 }
 
@@ -151,24 +113,17 @@ static const struct acc_type *resolve_type(const struct acc_sys *s,
 	return t;
 }
 
-static unsigned long parent_rev(const struct acc_parent *p)
-{
-	unsigned long rev;
-
-	return parse_uint(p->revision, ACCMDEV_REV_MAX, &rev) ? 0 : rev;
-}
-
 /*
- * The type for --like: one whose node accepts the source and that has a
- * free instance, on the parent of lowest revision (the least emulation),
- * then in parent order. NULL with a message; *@status says 1 or 2.
+ * The type for --like: one whose node accepts the source (so its model
+ * has the source's kind, revision and queue pairs, and every algorithm
+ * the source uses) and that has a free instance, the first such in
+ * parent order. NULL with a message; *@status says 1 or 2.
  */
 static const struct acc_type *pick_like(const struct acc_sys *s,
 					const struct acc_source *src,
 					const struct acc_parent *only,
 					int *status)
 {
-	const struct acc_type *best = NULL;
 	size_t i, accepting = 0;
 	struct acc_node n;
 	int verdict;
@@ -186,13 +141,9 @@ static const struct acc_type *pick_like(const struct acc_sys *s,
 		if (verdict != ACCMDEV_COMPAT_OK)
 			continue;
 		accepting++;
-		if (t->available == 0)
-			continue;
-		if (!best || parent_rev(t->parent) < parent_rev(best->parent))
-			best = t;
+		if (t->available != 0)
+			return t;
 	}
-	if (best)
-		return best;
 	*status = EXIT_INCOMPATIBLE;
 	if (accepting)
 		acc_err("create: %zu local type(s) accept %s, but none has a free instance",
@@ -224,13 +175,10 @@ static int create_like(const struct acc_sys *s, const struct create_opts *o,
 	r->type = pick_like(s, &src, only, &status);
 	if (!r->type)
 		return status;
-	/* A type accepted the source, so its parse succeeded. */
-	snprintf(r->model_rev, sizeof(r->model_rev), "%u", src.v.rev);
-	accmdev_algs_format(src.v.algs, r->model_algs, sizeof(r->model_algs));
 	if (create_device(s, r, &d))
 		return EXIT_ERROR;
 
-	/* The device, with its model set, must accept the source itself. */
+	/* The new device, of its type's model, must accept the source too. */
 	node_from_device(&n, &d);
 	verdict = node_ask(&n, src.text, false);
 	if (verdict == ACCMDEV_COMPAT_OK) {
@@ -254,8 +202,6 @@ int cmd_create(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "uuid", required_argument, NULL, 'u' },
 		{ "like", required_argument, NULL, OPT_LIKE },
-		{ "model-rev", required_argument, NULL, OPT_MODEL_REV },
-		{ "model-algs", required_argument, NULL, OPT_MODEL_ALGS },
 		CLI_COMMON_OPTS
 	};
 	struct create_opts o = { 0 };
@@ -278,12 +224,6 @@ int cmd_create(int argc, char **argv)
 			break;
 		case OPT_LIKE:
 			o.like = optarg;
-			break;
-		case OPT_MODEL_REV:
-			o.model_rev = optarg;
-			break;
-		case OPT_MODEL_ALGS:
-			o.model_algs = optarg;
 			break;
 		default:
 			return cli_bad_opt(c, argv);

@@ -6,8 +6,8 @@
  * `mdevctl types --dumpjson` and "devices" that of `mdevctl list
  * --dumpjson` (one array element whose keys are parent names). Values
  * are strings, except available_instances; absent values are left out.
- * A device's attrs set its model, in an order that replays: fed to
- * `mdevctl start --jsonfile`, an entry recreates the same model. Its
+ * A device's "attrs" is empty: its type alone decides its model, so fed
+ * to `mdevctl start --jsonfile`, an entry recreates the same model. Its
  * "start" is "manual", as mdevctl says of every running device it has
  * no definition for (accctl knows nothing of definitions), and as
  * mdevctl 1.2.0 requires of a --jsonfile.
@@ -105,16 +105,6 @@ static void json_device(struct json *j, const struct acc_device *d)
 	json_str_opt(j, "mdev_type", d->type_id);
 	json_str(j, "start", "manual");
 	json_arr_begin(j, "attrs");
-	if (d->model_revision[0]) {
-		json_obj_begin(j, NULL);
-		json_str(j, "model_revision", d->model_revision);
-		json_obj_end(j);
-	}
-	if (d->model_algorithms[0]) {
-		json_obj_begin(j, NULL);
-		json_str(j, "model_algorithms", d->model_algorithms);
-		json_obj_end(j);
-	}
 	json_arr_end(j);
 	json_obj_end(j);
 	json_obj_end(j);
@@ -219,11 +209,8 @@ static void print_list(const struct acc_sys *s, const struct acc_parent *only)
 
 			if (d->parent != p)
 				continue;
-			printf("  device  %s %s", d->uuid,
+			printf("  device  %s %s\n", d->uuid,
 			       d->type_id[0] ? d->type_id : "(not ready)");
-			kv("model_revision", d->model_revision);
-			kv("model_algorithms", d->model_algorithms);
-			putchar('\n');
 		}
 	}
 }

@@ -57,7 +57,7 @@ static struct accmdev_migver_dst only(const struct accmdev_migver *v,
 		.migratable = true,
 		.kind = v->kind,
 		.qps = v->qps,
-		.rev = ACCMDEV_REV_MAX,
+		.rev = v->rev,
 		.algs = ALGS_ALL,
 	};
 

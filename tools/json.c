@@ -116,6 +116,18 @@ void json_int(struct json *j, const char *key, long val)
 	fprintf(j->f, "%ld", val);
 }
 
+void json_bool(struct json *j, const char *key, bool val)
+{
+	item(j, key);
+	fputs(val ? "true" : "false", j->f);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	item(j, key);
+	fputs("null", j->f);
+}
+
 void json_str_opt(struct json *j, const char *key, const char *val)
 {
 	if (val && *val)

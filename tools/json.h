@@ -25,6 +25,8 @@ void json_arr_begin(struct json *j, const char *key);
 void json_arr_end(struct json *j);
 void json_str(struct json *j, const char *key, const char *val);
 void json_int(struct json *j, const char *key, long val);
+void json_bool(struct json *j, const char *key, bool val);
+void json_null(struct json *j, const char *key);
 /* The member only if @val is not empty: absent fields are left out. */
 void json_str_opt(struct json *j, const char *key, const char *val);
 /* Finish the document with a newline. */

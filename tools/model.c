@@ -17,7 +17,7 @@
 
 /* Attributes every accmdev device has, besides the mdev_type link. */
 static const char * const device_files[] = {
-	"mdev_type", "migration_version", "model_revision", "model_algorithms",
+	"mdev_type", "migration_version",
 };
 
 static int list_names(const char *subsystem, const char *dir,
@@ -53,31 +53,6 @@ static int load_parent(struct acc_parent *p, const char *name)
 	return 0;
 }
 
-/* The value of "key=" in the key=value lines of @text, or 0. */
-static unsigned long desc_number(const char *text, const char *key)
-{
-	size_t klen = strlen(key);
-	const char *line = text;
-	char num[16];
-	unsigned long val;
-	size_t n;
-
-	while (*line) {
-		n = strcspn(line, "\n");
-		if (n > klen && !strncmp(line, key, klen) && line[klen] == '=' &&
-		    n - klen - 1 < sizeof(num)) {
-			memcpy(num, line + klen + 1, n - klen - 1);
-			num[n - klen - 1] = '\0';
-			if (!parse_uint(num, 65535, &val))
-				return val;
-		}
-		line += n;
-		if (*line)
-			line++;
-	}
-	return 0;
-}
-
 static void load_type(struct acc_type *t, const struct acc_parent *p,
 		      const char *dir, const char *id)
 {
@@ -97,16 +72,14 @@ static void load_type(struct acc_type *t, const struct acc_parent *p,
 			     sizeof(avail)) &&
 	    !parse_uint(avail, 1UL << 30, &n))
 		t->available = (long)n;
-	t->qps = desc_number(t->description, "qps");
 }
 
+/* Natural order: accmdev-zip-r1-2qp before accmdev-zip-r1-16qp. */
 static int type_cmp(const void *a, const void *b)
 {
 	const struct acc_type *x = a, *y = b;
 
-	if (x->qps != y->qps)
-		return x->qps < y->qps ? -1 : 1;
-	return strcmp(x->id, y->id);
+	return strverscmp(x->id, y->id);
 }
 
 /* Append the types of @p to s->types. */
@@ -169,14 +142,7 @@ static int read_device_files(struct acc_device *d)
 	if (snprintf(path, sizeof(path), "%s/mdev_type", d->dir) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	err = sysfs_link_name(path, d->type_id, sizeof(d->type_id));
-	if (err)
-		return err;
-	sysfs_read_attr(d->dir, "model_revision", d->model_revision,
-			sizeof(d->model_revision));
-	sysfs_read_attr(d->dir, "model_algorithms", d->model_algorithms,
-			sizeof(d->model_algorithms));
-	return 0;
+	return sysfs_link_name(path, d->type_id, sizeof(d->type_id));
 }
 
 int model_read_device(const struct acc_sys *s, const char *uuid,

@@ -36,7 +36,6 @@ struct acc_type {
 	char description[1024];
 	char device_api[SHORT_VAL_MAX];
 	long available;			/* -1 if unreadable */
-	unsigned long qps;		/* from the description, 0 if unknown */
 };
 
 struct acc_device {
@@ -45,14 +44,12 @@ struct acc_device {
 	const struct acc_parent *parent;
 	const struct acc_type *type;	/* NULL if mdev_type never showed */
 	char type_id[NAME_MAX_LEN];
-	char model_revision[SHORT_VAL_MAX];
-	char model_algorithms[LIST_VAL_MAX];
 };
 
 struct acc_sys {
 	struct acc_parent *parents;	/* natural order of names */
 	size_t n_parents;
-	struct acc_type *types;		/* by parent, then queue pairs */
+	struct acc_type *types;		/* by parent, then name (natural order) */
 	size_t n_types;
 	struct acc_device *devices;	/* by parent, then UUID */
 	size_t n_devices;

@@ -121,14 +121,20 @@ int node_dst(const struct acc_node *n, struct accmdev_migver_dst *dst,
 	if (accmdev_migver_parse(ver, strlen(ver), &v) != ACCMDEV_COMPAT_OK)
 		return acc_err("%s: cannot parse its own version '%s'",
 			       n->label, ver);
-	dst->migratable = true;
-	dst->kind = v.kind;
-	dst->qps = v.qps;
-	dst->rev = v.rev;
-	dst->algs = v.algs;
+	dst_from_version(&v, dst);
 	if (vp)
 		*vp = v;
 	return 0;
+}
+
+void dst_from_version(const struct accmdev_migver *v,
+		      struct accmdev_migver_dst *dst)
+{
+	dst->migratable = true;
+	dst->kind = v->kind;
+	dst->qps = v->qps;
+	dst->rev = v->rev;
+	dst->algs = v->algs;
 }
 
 static int ask_migver(const struct acc_node *n, const char *ver)

@@ -43,6 +43,10 @@ int node_read_version(const struct acc_node *n, char *buf, size_t size);
 int node_dst(const struct acc_node *n, struct accmdev_migver_dst *dst,
 	     struct accmdev_migver *v);
 
+/* What a migratable node whose own version parses as @v accepts. */
+void dst_from_version(const struct accmdev_migver *v,
+		      struct accmdev_migver_dst *dst);
+
 /*
  * Does the node accept the source version @ver? The kernel answers by
  * the errno of a write to the node's migration_version, unless @offline

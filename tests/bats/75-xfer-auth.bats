@@ -64,8 +64,8 @@ trace_count() {
 }
 
 @test "a sender with the wrong secret is refused before the destination is opened" {
-	src=$(create_mdev accmdev0 accmdev-zip-2qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
 	trace_on
 	start_receiver "$dst" --secret-file "$SECRET"
 	run -2 "$ACCCTL" send "$src" "127.0.0.1:$PORT" --secret-file "$OTHER" --timeout 600
@@ -88,8 +88,8 @@ trace_count() {
 }
 
 @test "a sender without a secret is refused by a receiver that has one" {
-	src=$(create_mdev accmdev0 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-1qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-1qp)
 	trace_on
 	start_receiver "$dst" --secret-file "$SECRET"
 	run -2 "$ACCCTL" send "$src" "127.0.0.1:$PORT" --timeout 600
@@ -99,8 +99,8 @@ trace_count() {
 }
 
 @test "pipe mode migrates a device: send SRC - | receive DST -" {
-	src=$(create_mdev accmdev0 accmdev-zip-2qp)
-	dst=$(create_mdev accmdev1 accmdev-zip-2qp)
+	src=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
+	dst=$(create_mdev accmdev1 accmdev-zip-r1-2qp)
 	make_inputs "$BATS_TEST_TMPDIR"
 	# The source has done work: a migrated destination runs on with it.
 	run -0 "$ACCRUN" --uuid "$src" --alg crc32c "$BATS_TEST_TMPDIR/r65536"
@@ -121,8 +121,8 @@ trace_count() {
 }
 
 @test "pipe mode refuses an incompatible source with nothing written to the destination" {
-	src=$(create_mdev accmdev2 accmdev-zip-1qp)
-	dst=$(create_mdev accmdev0 accmdev-zip-1qp)
+	src=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	dst=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
 	trace_on
 	out=$BATS_TEST_TMPDIR/pipe
 	"$ACCCTL" send "$src" - --timeout 600 2>"$out.send" |

@@ -8,13 +8,15 @@
 
 # shellcheck disable=SC2154	# W, FILES, accctl come from run.sh
 
-U0=11111111-1111-4111-8111-111111111111	# accmdev0 zip-4qp, model rev1
-U2=22222222-2222-4222-8222-222222222222	# accmdev2 zip-4qp, model rev1
-U2B=2222aaaa-2222-4222-8222-222222222222	# accmdev2 zip-4qp, rev2 crc32c,adler32
-U3=33333333-3333-4333-8333-333333333333	# accmdev3 sec-2qp
-U4=44444444-4444-4444-8444-444444444444	# accmdev4 (not migratable)
+U0=11111111-1111-4111-8111-111111111111	# accmdev0 zip-r1-4qp
+U2=22222222-2222-4222-8222-222222222222	# accmdev2 zip-r1-4qp
+U2B=2222aaaa-2222-4222-8222-222222222222	# accmdev2 zip-r2-4qp
+U2N=2222bbbb-2222-4222-8222-222222222222	# accmdev2 zip-r2-4qp, narrowed to crc32c,adler32
+U3=33333333-3333-4333-8333-333333333333	# accmdev3 sec-r1-2qp
+U4=44444444-4444-4444-8444-444444444444	# accmdev4 zip-r1-1qp-nomig
 UNEW=12345678-1234-4234-8234-123456789abc	# not on any tree
-ZIP4=accmdev0/accmdev-zip-4qp
+ZIP4=accmdev0/accmdev-zip-r1-4qp
+HOSTB=$here/data/hostb-export.json	# another host's export, by hand
 
 V_ZIP1='accmdev/1.0;kind=zip;rev=1;qps=1;algs=crc32c,deflate,inflate'
 printf '%s\n' "$V_ZIP1" >"$FILES/zip1.ver"
@@ -39,8 +41,8 @@ t types-empty-json empty types --json
 T_ENV="ACCCTL_SYSFS_ROOT=$W/devices" t list-env-root - list --parent accmdev0
 
 # ---- version -----------------------------------------------------------
-t version-type devices version accmdev2/accmdev-zip-4qp
-t version-type-bare default version accmdev-sec-4qp
+t version-type devices version accmdev2/accmdev-zip-r2-4qp
+t version-type-bare default version accmdev-sec-r1-4qp
 t version-device devices version "$U2B"
 t version-device-upper devices version 2222AAAA-2222-4222-8222-222222222222
 t version-device-json devices version "$U0" --json
@@ -48,12 +50,14 @@ t version-literal-json default version 'accmdev/1.0;kind=sec;rev=1;qps=2;algs=sh
 t version-newer-format-json default version 'accmdev/1.7;whatever=1' --json
 t version-file default version "@$FILES/zip1.ver"
 T_STDIN=$FILES/zip1.ver t version-stdin default version @-
-t err-version-nomig-type default version accmdev4/accmdev-zip-1qp
+t err-version-nomig-type default version accmdev4/accmdev-zip-r1-1qp-nomig
 t err-version-nomig-device devices version "$U4"
-t err-version-race race version accmdev1/accmdev-zip-1qp
-t err-version-ambiguous default version accmdev-zip-1qp
-t err-version-unknown-parent default version accmdev9/accmdev-zip-1qp
-t err-version-unknown-type default version accmdev0/accmdev-zip-3qp
+t err-version-race race version accmdev1/accmdev-zip-r1-1qp
+t err-version-ambiguous default version accmdev-zip-r1-1qp
+t err-version-unknown-parent default version accmdev9/accmdev-zip-r1-1qp
+t err-version-unknown-type default version accmdev0/accmdev-zip-r1-3qp
+t err-version-rev-beyond-parent default version accmdev0/accmdev-zip-r2-1qp
+t err-version-old-name default version accmdev0/accmdev-zip-4qp
 t err-version-unknown-uuid devices version "$UNEW"
 t err-version-garbage default version 'accmdev/1.0;kind=zip'
 t err-version-garbage-file default version "@$FILES/garbage.ver"
@@ -64,12 +68,13 @@ t err-version-missing-file default version "@$FILES/nonexistent"
 t err-version-at-only default version @
 
 # ---- check: one case per verdict class, type and device nodes -----------
-t check-type-same devices check "$ZIP4" accmdev1/accmdev-zip-4qp
-t check-type-upgrade devices check "$ZIP4" accmdev2/accmdev-zip-4qp
-t check-type-rev devices check accmdev2/accmdev-zip-4qp "$ZIP4"
-t check-type-kind devices check "$ZIP4" accmdev3/accmdev-sec-4qp
-t check-type-qps devices check "$ZIP4" accmdev1/accmdev-zip-8qp
-t check-type-nomig devices check "$ZIP4" accmdev4/accmdev-zip-4qp
+t check-type-same devices check "$ZIP4" accmdev1/accmdev-zip-r1-4qp
+t check-type-r1-on-rev2-parent devices check "$ZIP4" accmdev2/accmdev-zip-r1-4qp
+t check-type-rev-newer devices check "$ZIP4" accmdev2/accmdev-zip-r2-4qp
+t check-type-rev devices check accmdev2/accmdev-zip-r2-4qp "$ZIP4"
+t check-type-kind devices check "$ZIP4" accmdev3/accmdev-sec-r1-4qp
+t check-type-qps devices check "$ZIP4" accmdev1/accmdev-zip-r1-8qp
+t check-type-nomig devices check "$ZIP4" accmdev4/accmdev-zip-r1-4qp-nomig
 t check-type-algs default check 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=adler32' "$ZIP4"
 t check-format default check 'accmdev/2.0;kind=zip;rev=1;qps=4;algs=crc32c' "$ZIP4"
 t check-unknown-kind default check 'accmdev/1.0;kind=lz;rev=1;qps=4;algs=crc32c' "$ZIP4"
@@ -77,12 +82,14 @@ t check-unknown-alg default check 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,
 t check-extension-field default check 'accmdev/1.0;x-host=a1;kind=zip;rev=1;qps=4;algs=deflate' "$ZIP4"
 t check-device-same devices check "$U0" "$U2"
 t check-device-rev devices check "$U2B" "$U2"
-t check-device-to-type devices check "$U2B" accmdev2/accmdev-zip-4qp
+t check-device-to-type devices check "$U2B" accmdev2/accmdev-zip-r2-4qp
+t check-device-narrowed devices check "$U2B" "$U2N"
+t check-device-narrow-src devices check "$U2N" "$U2B"
 t check-device-nomig devices check "$U0" "$U4"
-t check-file default check "@$FILES/zip1.ver" accmdev2/accmdev-zip-1qp
-t check-json-ok devices check "$ZIP4" accmdev2/accmdev-zip-4qp --json
+t check-file default check "@$FILES/zip1.ver" accmdev2/accmdev-zip-r1-1qp
+t check-json-ok devices check "$ZIP4" accmdev2/accmdev-zip-r1-4qp --json
 t check-json-rev devices check --json "$U2B" "$U2"
-t check-json-nomig devices check "$ZIP4" accmdev4/accmdev-zip-4qp --json
+t check-json-nomig devices check "$ZIP4" accmdev4/accmdev-zip-r1-4qp-nomig --json
 t check-offline devices check --offline "$U0" "$U2"
 t err-check-garbage default check 'accmdev/1.0;rev=1' "$ZIP4"
 t err-check-garbage-file default check "@$FILES/garbage.ver" "$ZIP4"
@@ -90,49 +97,234 @@ t err-check-missing-file default check "@$FILES/nonexistent" "$ZIP4"
 t err-check-unknown-src devices check "$UNEW" "$ZIP4"
 t err-check-unknown-dst devices check "$ZIP4" "$UNEW"
 t err-check-not-a-node default check "$ZIP4" 'accmdev/1.0;kind=zip'
-t err-check-ambiguous-dst default check "$ZIP4" accmdev-zip-4qp
-t err-check-nomig-src default check accmdev4/accmdev-zip-4qp "$ZIP4"
-t err-check-race-dst race check "$ZIP4" accmdev1/accmdev-zip-4qp
+t err-check-ambiguous-dst default check "$ZIP4" accmdev-zip-r1-4qp
+t err-check-nomig-src default check accmdev4/accmdev-zip-r1-4qp-nomig "$ZIP4"
+t err-check-race-dst race check "$ZIP4" accmdev1/accmdev-zip-r1-4qp
 t err-check-one-operand default check "$ZIP4"
 t err-check-three-operands default check "$ZIP4" "$ZIP4" "$ZIP4"
 
 # ---- targets -------------------------------------------------------------
 t targets-default-zip1 default targets "$V_ZIP1"
-t targets-default-zip2 default targets accmdev2/accmdev-zip-2qp
-t targets-default-sec default targets accmdev3/accmdev-sec-16qp
+t targets-default-zip2 default targets accmdev2/accmdev-zip-r2-2qp
+t targets-default-sec default targets accmdev3/accmdev-sec-r1-16qp
 t targets-devices devices targets "$ZIP4"
 t targets-devices-all devices targets "$ZIP4" --all
 t targets-devices-json devices targets "$U3" --json
-t targets-default-json default targets accmdev2/accmdev-zip-16qp --json
+t targets-default-json default targets accmdev2/accmdev-zip-r2-16qp --json
+t targets-devices-narrow devices targets "$U2N"
 t targets-none default targets 'accmdev/1.0;kind=zip;rev=1;qps=3;algs=crc32c'
 t targets-none-json empty targets "$V_ZIP1" --json
 t err-targets-garbage default targets 'accmdev/x'
 
 # ---- create and remove (a fake tree has no kernel to make the device) ----
-t create-never-ready copy:default create -p accmdev0 -t accmdev-zip-1qp -u "$UNEW"
+t create-never-ready copy:default create -p accmdev0 -t accmdev-zip-r1-1qp -u "$UNEW"
 t create-like-none devices create --like "$U3" --parent accmdev0
 t create-like-nomig-parent default create --like 'accmdev/1.0;kind=zip;rev=1;qps=16;algs=crc32c' --parent accmdev4
-T_PREP='for f in "$root"/sys/class/mdev_bus/*/mdev_supported_types/accmdev-zip-16qp/available_instances; do echo 0 >"$f"; done' \
+T_PREP='for f in "$root"/sys/class/mdev_bus/*/mdev_supported_types/accmdev-zip-r1-16qp/available_instances; do echo 0 >"$f"; done' \
 	t create-like-full copy:default create --like 'accmdev/1.0;kind=zip;rev=1;qps=16;algs=crc32c'
 t err-create-no-type default create --parent accmdev0
-t err-create-bad-rev default create -p accmdev0 -t accmdev-zip-1qp --model-rev 0
-t err-create-bad-rev-text default create -p accmdev0 -t accmdev-zip-1qp --model-rev x1
-t err-create-bad-algs default create -p accmdev0 -t accmdev-zip-1qp --model-algs crc32c,,deflate
-t err-create-bad-uuid default create -p accmdev0 -t accmdev-zip-1qp -u 1234
-t err-create-like-and-type default create --like "$ZIP4" -t accmdev-zip-4qp
-t err-create-exists devices create -p accmdev0 -t accmdev-zip-1qp -u "$U0"
-t err-create-no-instances devices create -t accmdev4/accmdev-zip-16qp
-t err-create-unknown-parent default create -p accmdev7 -t accmdev-zip-1qp
-t err-create-parent-mismatch default create -p accmdev1 -t accmdev0/accmdev-zip-1qp
-t err-create-ambiguous default create -t accmdev-zip-1qp
+t err-create-model-rev default create -p accmdev0 -t accmdev-zip-r1-1qp --model-rev 1
+t err-create-model-algs default create -p accmdev0 -t accmdev-zip-r1-1qp --model-algs crc32c
+t err-create-bad-uuid default create -p accmdev0 -t accmdev-zip-r1-1qp -u 1234
+t err-create-like-and-type default create --like "$ZIP4" -t accmdev-zip-r1-4qp
+t err-create-exists devices create -p accmdev0 -t accmdev-zip-r1-1qp -u "$U0"
+t err-create-no-instances devices create -t accmdev4/accmdev-zip-r1-16qp-nomig
+t err-create-unknown-parent default create -p accmdev7 -t accmdev-zip-r1-1qp
+t err-create-parent-mismatch default create -p accmdev1 -t accmdev0/accmdev-zip-r1-1qp
+t err-create-ambiguous default create -t accmdev-zip-r1-1qp
 t err-create-like-garbage default create --like accmdev/1
-t err-create-like-nomig default create --like accmdev4/accmdev-zip-1qp
-t err-create-operand default create -p accmdev0 -t accmdev-zip-1qp extra
+t err-create-like-nomig default create --like accmdev4/accmdev-zip-r1-1qp-nomig
+t err-create-operand default create -p accmdev0 -t accmdev-zip-r1-1qp extra
 t remove-device copy:devices remove "$U3"
 t err-remove-unknown devices remove "$UNEW"
 t err-remove-not-uuid devices remove accmdev0
 t err-remove-foreign devices remove 99999999-0000-4000-8000-000000000001
 t err-remove-no-operand devices remove
+
+# create --like writes the UUID to the create file of the type it picked
+# (the fake tree then never shows the device, so it fails after that).
+like_picks() {	# TREE SRC WANT-PARENT/TYPE [PREP [ARGS...]]
+	local root f t p got=''
+
+	root=$(tree_root "copy:$1")
+	eval "${4:-}"
+	"$accctl" --sysfs-root "$root" create --like "$2" -u "$UNEW" "${@:5}" \
+		>/dev/null 2>&1
+	for f in "$root"/sys/class/mdev_bus/*/mdev_supported_types/*/create; do
+		[ -s "$f" ] || continue
+		grep -qx "$UNEW" "$f" || { echo "# $f holds $(cat "$f")"; return 1; }
+		t=${f%/create}
+		p=${t%/mdev_supported_types/*}
+		got+="${p##*/}/${t##*/} "
+	done
+	[ "$got" = "$3 " ] || { echo "# picked '$got', want '$3'"; return 1; }
+}
+a create-like-first-parent like_picks default "$V_ZIP1" accmdev0/accmdev-zip-r1-1qp
+a create-like-rev2 like_picks default accmdev2/accmdev-zip-r2-8qp accmdev2/accmdev-zip-r2-8qp
+a create-like-narrow-device like_picks devices "$U2N" accmdev2/accmdev-zip-r2-4qp
+a create-like-given-parent like_picks default "$ZIP4" accmdev2/accmdev-zip-r1-4qp '' --parent accmdev2
+a create-like-skips-full like_picks default "$ZIP4" accmdev1/accmdev-zip-r1-4qp \
+	'echo 0 >"$root/sys/class/mdev_bus/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/available_instances"'
+a create-like-sec like_picks default 'accmdev/1.0;kind=sec;rev=1;qps=16;algs=sha224' accmdev3/accmdev-sec-r1-16qp
+
+# ---- export, require, check --export -------------------------------------
+t export-default default export
+t export-devices devices export --format json
+t export-nfd default export --format nfd
+t export-nova default export --format nova
+t export-parent-nfd devices export --format nfd --parent accmdev2
+t export-nomig-nova default export --format nova -p accmdev4
+t export-nomig-nfd default export --format nfd -p accmdev4
+t export-empty empty export
+t export-empty-nova empty export --format nova
+t export-race race export -p accmdev1
+t err-export-format default export --format yaml
+t err-export-unknown-parent default export --parent accmdev9
+t err-export-operand default export accmdev0
+t require-type default require accmdev2/accmdev-zip-r2-4qp
+t require-type-nova default require accmdev2/accmdev-zip-r2-4qp --format nova
+t require-narrow-device-json devices require "$U2N" --format json
+t require-literal-json default require 'accmdev/1.0;kind=sec;rev=1;qps=2;algs=sha224' --format json
+t require-file default require "@$FILES/zip1.ver" --format nova
+t require-no-such-shape default require 'accmdev/1.0;kind=zip;rev=1;qps=3;algs=crc32c'
+t err-require-algs default require 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,adler32'
+t err-require-rev default require 'accmdev/1.0;kind=zip;rev=3;qps=4;algs=crc32c'
+t err-require-kind default require 'accmdev/1.0;kind=lz;rev=1;qps=4;algs=crc32c'
+t err-require-unknown-alg default require 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,lz4'
+t err-require-format default require 'accmdev/2.0;kind=zip;rev=1;qps=4;algs=crc32c'
+t err-require-malformed default require 'accmdev/1.0;kind=zip'
+t err-require-nomig-src default require accmdev4/accmdev-zip-r1-1qp-nomig
+t err-require-unknown-src devices require "$UNEW"
+t err-require-bad-format default require "$ZIP4" --format yaml
+t err-require-no-operand default require
+t check-export-ok default check "$ZIP4" --export "$HOSTB"
+t check-export-json default check "$ZIP4" --export "$HOSTB" --json
+t check-export-none-available default check accmdev2/accmdev-zip-r2-4qp --export "$HOSTB"
+t check-export-none-available-json default check accmdev2/accmdev-zip-r2-4qp --export "$HOSTB" --json
+t check-export-sec default check 'accmdev/1.0;kind=sec;rev=1;qps=4;algs=sha224' --export "$HOSTB"
+t check-export-algs default check 'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,adler32' --export "$HOSTB"
+t check-export-format default check 'accmdev/1.1;kind=zip;rev=1;qps=4;algs=crc32c' --export "$HOSTB" --json
+t check-export-device devices check "$U2N" --export "$HOSTB"
+T_STDIN=$HOSTB t check-export-stdin default check "$ZIP4" --export -
+t err-check-export-missing default check "$ZIP4" --export "$FILES/nonexistent"
+t err-check-export-not-json default check "$ZIP4" --export "$FILES/zip1.ver"
+t err-check-export-with-dst default check "$ZIP4" "$ZIP4" --export "$HOSTB"
+t err-check-export-offline default check "$ZIP4" --export "$HOSTB" --offline
+t err-check-export-malformed-src default check 'accmdev/1.0;kind=zip' --export "$HOSTB"
+
+# A file that is not a usable export: exit 2, one line that says why.
+bad_export() {	# JSON WANT
+	local f=$W/bad-export.json out rc
+
+	printf '%s' "$1" >"$f"
+	out=$("$accctl" --sysfs-root "$W/default" check "$ZIP4" --export "$f" 2>&1 >/dev/null)
+	rc=$?
+	[ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && [[ $out == *"$2"* ]] ||
+		{ echo "# exit $rc: $out"; return 1; }
+}
+a export-file-empty bad_export '' 'unexpected end at byte 0'
+a export-file-not-object bad_export '[]' 'not an accctl export'
+a export-file-format-2 bad_export '{"format":2,"types":[]}' 'export format is not 1'
+a export-file-format-text bad_export '{"format":"1","types":[]}' 'export format is not 1'
+a export-file-types-object bad_export '{"format":1,"types":{}}' '"types" is not an array'
+a export-file-trailing-comma bad_export '{"format":1,"types":[],}' 'expected a member name'
+a export-file-trailing-data bad_export '{"format":1,"types":[]} x' 'trailing data'
+a export-file-lone-surrogate bad_export '{"format":1,"types":["\ud800"]}' 'lone surrogate'
+a export-file-nul-escape bad_export '{"format":1,"types":["a\u0000b"]}' '\u0000 in a string'
+a export-file-control-char bad_export $'{"format":1,"types":["a\tb"]}' 'control character'
+a export-file-deep bad_export "$(printf '[%.0s' {1..40})" 'nested too deeply'
+a export-file-leading-zero bad_export '{"format":01,"types":[]}' "expected ',' or '}'"
+a export-file-no-parent bad_export '{"format":1,"types":[{"type":"t","migratable":false,"available_instances":1}]}' 'types[0] has no string "parent"'
+a export-file-mig-not-bool bad_export '{"format":1,"types":[{"parent":"p","type":"t","migratable":1,"available_instances":1}]}' 'no boolean "migratable"'
+a export-file-no-version bad_export '{"format":1,"types":[{"parent":"p","type":"t","migratable":true,"migration_version":null,"available_instances":1}]}' 'no string "migration_version"'
+a export-file-bad-version bad_export '{"format":1,"types":[{"parent":"p","type":"t","migratable":true,"migration_version":"accmdev/1.0;kind=zip","available_instances":1}]}' "p/t: migration_version 'accmdev/1.0;kind=zip' does not parse"
+a export-file-nomig-version bad_export '{"format":1,"types":[{"parent":"p","type":"t","migratable":false,"migration_version":"accmdev/1.0;kind=zip;rev=1;qps=1;algs=crc32c","available_instances":1}]}' 'cannot migrate but has a migration_version'
+a export-file-negative bad_export '{"format":1,"types":[{"parent":"p","type":"t","migratable":false,"available_instances":-1}]}' 'no count "available_instances"'
+a export-file-fraction bad_export '{"format":1,"types":[{"parent":"p","type":"t","migratable":false,"available_instances":1.5}]}' 'no count "available_instances"'
+
+# Mutated exports (a fixed seed, so a failure repeats): every one ends
+# in 0, 1 or 2, with one line on stderr for 2, and no sanitizer report.
+export_mutations() {
+	local text mut f=$W/mutated.json i pos rc chars='{}[]":,\\u0-e.tnf ' n=0
+	text=$(<"$HOSTB")
+	RANDOM=18
+	for ((i = 0; i < 300; i++)); do
+		mut=$text
+		for _ in 1 2; do
+			pos=$((RANDOM % ${#mut}))
+			mut=${mut:0:pos}${chars:RANDOM % ${#chars}:1}${mut:pos + 1}
+		done
+		((i % 10)) || mut=${mut:0:RANDOM % ${#mut}}
+		printf '%s' "$mut" >"$f"
+		"$accctl" --sysfs-root "$W/default" check "$ZIP4" --export "$f" \
+			>/dev/null 2>"$W/mutated.err"
+		rc=$?
+		case $rc in
+		0 | 1) n=$((n + 1)) ;;
+		2) [ "$(wc -l <"$W/mutated.err")" = 1 ] ||
+			{ echo "# mutation $i: $(cat "$W/mutated.err")"; return 1; } ;;
+		*) echo "# mutation $i: exit $rc"; sed 's/^/# /' "$W/mutated.err"; return 1 ;;
+		esac
+	done
+	# Some mutations (inside strings the check ignores) still parse.
+	[ "$n" -gt 0 ] || { echo "# no mutation parsed"; return 1; }
+}
+a export-file-mutations export_mutations
+
+# An export read back: check --export on this host's own export gives,
+# type by type, the verdicts of check on this host's types (migver on
+# their migration_version files, written by mkfake, not by accctl).
+export_roundtrip() {
+	local src own want got
+
+	command -v jq >/dev/null || { echo "jq is not installed"; return 77; }
+	own=$W/own-export.json
+	"$accctl" --sysfs-root "$W/devices" export >"$own" || return 1
+	for src in "$ZIP4" accmdev2/accmdev-zip-r2-16qp "$U2N" "$U3" \
+		   'accmdev/1.0;kind=zip;rev=2;qps=4;algs=deflate' \
+		   'accmdev/1.0;kind=zip;rev=1;qps=4;algs=adler32' \
+		   'accmdev/1.3;kind=zip;rev=1;qps=4;algs=crc32c'; do
+		want=$("$accctl" --sysfs-root "$W/devices" targets "$src" --all --json |
+			jq -c '[.types[] | [.parent + "/" + .mdev_type, .result]]')
+		got=$("$accctl" --sysfs-root "$W/devices" check "$src" --export "$own" --json |
+			jq -c '[.types[] | [.parent + "/" + .type, if .ok then "ok" else .errno end]]' |
+			sed -e 's/"EXDEV"/"kind"/g; s/"ERANGE"/"qps"/g; s/"ENOEXEC"/"rev"/g' \
+			    -e 's/"EOPNOTSUPP"/"algs"/g; s/"ENODEV"/"migratable"/g; s/"EPROTO"/"format"/g')
+		[ -n "$want" ] && [ "$want" = "$got" ] ||
+			{ echo "# $src: targets $want"; echo "# export  $got"; return 1; }
+	done
+}
+a export-roundtrip export_roundtrip
+
+# The formats parse: JSON with jq, NFD lines by their grammar, the Nova
+# file with python3's yaml (if there) into the schema's shape.
+export_formats() {
+	local out
+
+	command -v jq >/dev/null || { echo "jq is not installed"; return 77; }
+	out=$("$accctl" --sysfs-root "$W/devices" export) || return 1
+	jq -e '.format == 1 and (.types | length) == 30 and
+	       all(.types[]; (.migratable | type) == "boolean" and
+		   (.available_instances | type) == "number" and
+		   if .migratable then (.migration_version | type) == "string"
+		   else .migration_version == null and .label == null and .trait == null end)' \
+		<<<"$out" >/dev/null || return 1
+	out=$("$accctl" --sysfs-root "$W/devices" export --format nfd) || return 1
+	[ "$(head -n1 <<<"$out" | cut -c1)" = '#' ] &&
+	[ "$(tail -n +2 <<<"$out" | grep -cvE '^[a-z0-9./-]+=true$')" = 0 ] &&
+	[ "$(tail -n +2 <<<"$out" | wc -l)" = 15 ] || { echo "# nfd: $out"; return 1; }
+	python3 -c 'import yaml' 2>/dev/null || { echo "python3 has no yaml"; return 77; }
+	"$accctl" --sysfs-root "$W/devices" export --format nova | python3 -c '
+import re, sys, yaml
+d = yaml.safe_load(sys.stdin)
+assert d["meta"] == {"schema_version": "1.0"}, d
+(p,) = d["providers"]
+assert p["identification"] == {"uuid": "$COMPUTE_NODE"}, p
+t = p["traits"]["additional"]
+assert len(t) == 15 and t == sorted(set(t)), t
+assert all(re.fullmatch("CUSTOM_[A-Z0-9_]+", x) for x in t), t'
+}
+a export-formats-parse export_formats
 
 # ---- command line ----------------------------------------------------------
 t help - --help
@@ -220,13 +412,13 @@ waits_for_type_file() {
 	local f
 
 	root=$(tree_root copy:default)
-	f=$root/sys/class/mdev_bus/accmdev1/mdev_supported_types/accmdev-zip-1qp/migration_version
+	f=$root/sys/class/mdev_bus/accmdev1/mdev_supported_types/accmdev-zip-r1-1qp/migration_version
 	rm "$f"
 	# Appears whole, as a sysfs file does: write aside, then rename.
 	(sleep 0.3; printf '%s\n' "$V_ZIP1" >"$f.new"; mv "$f.new" "$f") &
 	start=$(date +%s%N)
 	ACCCTL_READY_TIMEOUT_MS=3000 "$accctl" --sysfs-root "$root" \
-		version accmdev1/accmdev-zip-1qp | grep -qx "$V_ZIP1" || return 1
+		version accmdev1/accmdev-zip-r1-1qp | grep -qx "$V_ZIP1" || return 1
 	end=$(date +%s%N)
 	wait
 	# It waited for the file, not the full bound.
@@ -257,7 +449,7 @@ odd_inputs() {
 	local arg rc
 
 	for arg in '' ' ' '/' '//' '@/' '../..' 'accmdev/' 'accmdev0/' \
-		   '/accmdev-zip-1qp' "$(printf 'x%.0s' {1..5000})" \
+		   '/accmdev-zip-r1-1qp' "$(printf 'x%.0s' {1..5000})" \
 		   "accmdev/1.0;$(printf 'x-a=b;%.0s' {1..800})"; do
 		"$accctl" --sysfs-root "$W/devices" check "$arg" "$ZIP4" \
 			>/dev/null 2>&1
@@ -422,8 +614,8 @@ t help-create - create --help
 # page's source (Documentation/accctl.rst).
 help_covers_options() {
 	local verb opt help rst=$here/../../Documentation/accctl.rst bad=0
-	for verb in list types create remove version check targets monitor \
-		migrate send receive; do
+	for verb in list types create remove version check targets export \
+		require monitor migrate send receive; do
 		help=$("$accctl" "$verb" --help) || return 1
 		for opt in $(grep '^  accctl ' <<<"$help" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 			grep -Eq -- "^  (-[a-z], )?$opt( |$)" <<<"$help" ||

@@ -8,6 +8,13 @@
 #
 #   mkfake.sh ROOT SCENARIO
 #
+# Types, as the module makes them: one per model revision 1..the
+# parent's hardware revision and queue-pair shape 1, 2, 4, 8, 16 that
+# fits the pool, accmdev-<kind>-r<rev>-<N>qp, with -nomig appended on a
+# parent that cannot migrate. A type's model (revision and that
+# revision's native algorithms) is its devices' model; devices have no
+# model attributes.
+#
 # Scenarios:
 #   default   the five parents the module creates by default
 #   devices   default plus mdevs on accmdev0, 2, 3, 4 and one on a
@@ -46,9 +53,10 @@ attr() {	# FILE VALUE
 }
 
 add_parent() {	# NAME KIND REV QPS MIGRATABLE
-	local name=$1 kind=$2 rev=$3 total=$4 mig=$5 algs q t
+	local name=$1 kind=$2 rev=$3 total=$4 mig=$5 algs q t r nomig=''
 	local d=$pdir/$name
 
+	[ "$mig" = 1 ] || nomig=-nomig
 	algs=$(native_algs "$kind" "$rev")
 	mkdir -p "$d/mdev_supported_types" "$sys/class/accmdev" \
 		"$sys/class/mdev_bus"
@@ -61,22 +69,29 @@ add_parent() {	# NAME KIND REV QPS MIGRATABLE
 	attr "$d/uevent" "MDEV_STATE=registered"
 	ln -s "../../devices/virtual/accmdev/$name" "$sys/class/accmdev/$name"
 	ln -s "../../devices/virtual/accmdev/$name" "$sys/class/mdev_bus/$name"
-	for q in 1 2 4 8 16; do
-		[ "$q" -le "$total" ] || break
-		t=$d/mdev_supported_types/accmdev-$kind-${q}qp
-		mkdir -p "$t/devices"
-		attr "$t/name" "accmdev $kind rev$rev $q-QP"
-		printf 'qps=%s\nkind=%s\nrevision=%s\nalgorithms=%s\nmigratable=%s\n' \
-			"$q" "$kind" "$rev" "$algs" "$mig" >"$t/description"
-		attr "$t/device_api" vfio-pci
-		attr "$t/available_instances" "$((total / q))"
-		: >"$t/create"
-		if [ "$mig" = 1 ]; then
-			version "$kind" "$rev" "$q" "$algs" \
-				>"$t/migration_version"
-		else
-			: >"$t/migration_version"
-		fi
+	for ((r = 1; r <= rev; r++)); do
+		algs=$(native_algs "$kind" "$r")
+		for q in 1 2 4 8 16; do
+			[ "$q" -le "$total" ] || break
+			t=$d/mdev_supported_types/accmdev-$kind-r$r-${q}qp$nomig
+			mkdir -p "$t/devices"
+			if [ "$mig" = 1 ]; then
+				attr "$t/name" "accmdev $kind rev$r $q-QP"
+			else
+				attr "$t/name" "accmdev $kind rev$r $q-QP (no migration)"
+			fi
+			printf 'qps=%s\nkind=%s\nrevision=%s\nalgorithms=%s\nmigratable=%s\n' \
+				"$q" "$kind" "$r" "$algs" "$mig" >"$t/description"
+			attr "$t/device_api" vfio-pci
+			attr "$t/available_instances" "$((total / q))"
+			: >"$t/create"
+			if [ "$mig" = 1 ]; then
+				version "$kind" "$r" "$q" "$algs" \
+					>"$t/migration_version"
+			else
+				: >"$t/migration_version"
+			fi
+		done
 	done
 }
 
@@ -92,23 +107,25 @@ take_qps() {	# PARENT QPS
 	done
 }
 
-add_device() {	# PARENT QPS UUID MODEL_REV [MODEL_ALGS]
-	local parent=$1 qps=$2 uuid=$3 mrev=$4 d kind type algs
+# ALGS, if given, are what a resume from a narrower source left the
+# device with; by default the type's.
+add_device() {	# PARENT TYPE UUID [ALGS]
+	local parent=$1 type=$2 uuid=$3 d kind qps rev algs t
 
 	d=$pdir/$parent
-	kind=$(cat "$d/kind")
-	type=accmdev-$kind-${qps}qp
-	algs=${5:-$(native_algs "$kind" "$mrev")}
+	t=$d/mdev_supported_types/$type
+	kind=$(sed -n 's/^kind=//p' "$t/description")
+	qps=$(sed -n 's/^qps=//p' "$t/description")
+	rev=$(sed -n 's/^revision=//p' "$t/description")
+	algs=${4:-$(native_algs "$kind" "$rev")}
 	mkdir -p "$d/$uuid" "$sys/bus/mdev/devices"
 	ln -s "../mdev_supported_types/$type" "$d/$uuid/mdev_type"
 	ln -s "../../../$uuid" "$d/mdev_supported_types/$type/devices/$uuid"
 	ln -s "../../../devices/virtual/accmdev/$parent/$uuid" \
 		"$sys/bus/mdev/devices/$uuid"
 	: >"$d/$uuid/remove"
-	attr "$d/$uuid/model_revision" "$mrev"
-	attr "$d/$uuid/model_algorithms" "$algs"
 	if [ "$(cat "$d/migratable")" = 1 ]; then
-		version "$kind" "$mrev" "$qps" "$algs" \
+		version "$kind" "$rev" "$qps" "$algs" \
 			>"$d/$uuid/migration_version"
 	else
 		: >"$d/$uuid/migration_version"
@@ -144,11 +161,12 @@ default)
 	;;
 devices)
 	default_parents
-	add_device accmdev0 4 11111111-1111-4111-8111-111111111111 1
-	add_device accmdev2 4 22222222-2222-4222-8222-222222222222 1
-	add_device accmdev2 4 2222aaaa-2222-4222-8222-222222222222 2 crc32c,adler32
-	add_device accmdev3 2 33333333-3333-4333-8333-333333333333 1
-	add_device accmdev4 1 44444444-4444-4444-8444-444444444444 1
+	add_device accmdev0 accmdev-zip-r1-4qp 11111111-1111-4111-8111-111111111111
+	add_device accmdev2 accmdev-zip-r1-4qp 22222222-2222-4222-8222-222222222222
+	add_device accmdev2 accmdev-zip-r2-4qp 2222aaaa-2222-4222-8222-222222222222
+	add_device accmdev2 accmdev-zip-r2-4qp 2222bbbb-2222-4222-8222-222222222222 crc32c,adler32
+	add_device accmdev3 accmdev-sec-r1-2qp 33333333-3333-4333-8333-333333333333
+	add_device accmdev4 accmdev-zip-r1-1qp-nomig 44444444-4444-4444-8444-444444444444
 	add_foreign_device
 	;;
 empty)
@@ -157,7 +175,7 @@ empty)
 race)
 	default_parents
 	rm -f "$pdir"/accmdev1/mdev_supported_types/*/migration_version
-	add_device accmdev0 1 55555555-5555-4555-8555-555555555555 1
+	add_device accmdev0 accmdev-zip-r1-1qp 55555555-5555-4555-8555-555555555555
 	rm "$pdir/accmdev0/55555555-5555-4555-8555-555555555555/mdev_type"
 	;;
 *)

@@ -107,7 +107,7 @@ transcript() {
 }
 
 normalize() {
-	sed -e "s|$W|\$TMP|g" -e 's|/copies/[0-9]*|/copy|g'
+	sed -e "s|$W|\$TMP|g" -e 's|/copies/[0-9]*|/copy|g' -e "s|$here/|\$HERE/|g"
 }
 
 run_golden() {	# NAME SPEC

@@ -113,3 +113,45 @@ wait_line() {	# FILE REGEX, for up to 30 s (a loaded emulated guest)
 	done
 	fail "no line /$2/ in: $(cat "$1")"
 }
+
+# kernel_verdict FILE VALUE: write VALUE (one line) to a migration_version
+# file with a builtin, in one write, and set VERDICT to OK or the errno's
+# name: the kernel's own answer, read without accctl.
+kernel_verdict() {
+	local msg=''
+	if printf '%s\n' "$2" 2>"$BATS_TEST_TMPDIR/kverdict" >"$1"; then
+		VERDICT=OK
+		return 0
+	fi
+	IFS= read -r msg <"$BATS_TEST_TMPDIR/kverdict" || true
+	case $msg in
+	*'Invalid argument') VERDICT=EINVAL ;;
+	*'Invalid cross-device link') VERDICT=EXDEV ;;
+	*'Numerical result out of range') VERDICT=ERANGE ;;
+	*'Protocol error') VERDICT=EPROTO ;;
+	*'Exec format error') VERDICT=ENOEXEC ;;
+	*'Operation not supported') VERDICT=EOPNOTSUPP ;;
+	*'No such device') VERDICT=ENODEV ;;
+	*) VERDICT="unexpected: $msg" ;;
+	esac
+}
+
+# The names of a type's acceptance class, from the type's name alone
+# (Documentation/accctl.rst, "Scheduling"): LABEL and TRAIT.
+class_names() {	# TYPE
+	local c=${1#accmdev-}
+	LABEL=feature.node.kubernetes.io/accmdev-migrate-$c
+	c=${c//-/_}
+	TRAIT=CUSTOM_ACCMDEV_MIGRATE_${c^^}
+}
+
+# Every type of the host as "PARENT/TYPE", in glob order: TYPES.
+all_types() {
+	local d p
+	TYPES=()
+	for d in "$MDEV_BUS"/accmdev*/mdev_supported_types/*/; do
+		d=${d%/}
+		p=${d%/mdev_supported_types/*}
+		TYPES+=("${p##*/}/${d##*/}")
+	done
+}
