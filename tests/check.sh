@@ -276,13 +276,54 @@ build_guest_tools() {
 		harness_fail "guest tools" "$d builds (see $results/build-${d//\//-}.log)"
 		return 1
 	done
-	# 86-packages installs what make deb builds: the tools package on
-	# every production kernel, both packages (a DKMS build) on the kernel
-	# that ACCMDEV_PKG_KERNEL names in the guest's environment.
+	# 86-packages installs what make deb builds (tests/pkg/root.sh
+	# installs it on the host too, for the DKMS tests).
 	selected 86-packages || return 0
-	make -s deb >"$results/build-deb.log" 2>&1 && return 0
+	make -s deb >"$results/build-deb.log" 2>&1 && { deb_built=1; return 0; }
 	harness_fail "packages" "make deb (see $results/build-deb.log)"
 	return 1
+}
+deb_built=0
+
+# ---- the DKMS root of 86-packages --------------------------------------------
+
+# 86-packages's DKMS tests load the module that DKMS built on this host,
+# natively, in a root of the kernel's Debian release where apt-get
+# installed make deb's packages (tests/pkg/root.sh, cached). It is made
+# in the background while the guests before that kernel's run, and
+# handed to that kernel's guest as ACCMDEV_PKG_ROOT.
+pkgroot_pid="" pkgroot_kver=""
+
+# pkgroot_start KVER: start making the DKMS root for KVER.
+pkgroot_start() {
+	[ "$deb_built" = 1 ] && [ -n "$1" ] && selected 86-packages || return 0
+	pkgroot_kver=$1
+	(
+		t0=$SECONDS
+		bash tests/pkg/root.sh "$1" build/deb >"$results/pkgroot.path" 2>"$results/pkgroot.log"
+		rc=$?
+		echo "$((SECONDS - t0))" >"$results/pkgroot.time"
+		exit "$rc"
+	) &
+	pkgroot_pid=$!
+}
+
+# pkgroot_env KVER: on the kernel the root is for, wait for it and set
+# pkgroot_word to the guest's ACCMDEV_PKG_ROOT=... word. When it failed,
+# that is reported here, and the DKMS tests fail in the guest.
+pkgroot_word=""
+pkgroot_env() {
+	local root t0=$SECONDS
+	pkgroot_word=""
+	[ -n "$pkgroot_pid" ] && [ "$1" = "$pkgroot_kver" ] || return 0
+	if wait "$pkgroot_pid" && root=$(head -n 1 "$results/pkgroot.path") && [ -n "$root" ]; then
+		echo "${k_pre[$1]}  (86-packages' DKMS root: $(cat "$results/pkgroot.time") s on the host, $((SECONDS - t0)) s waited for; $(tail -n 1 "$results/pkgroot.log"))"
+		pkgroot_word=$(printf 'ACCMDEV_PKG_ROOT=%q ' "$root")
+	else
+		fail_tap "$results/pkgroot.tap" "tests/pkg/root.sh made the DKMS root of 86-packages for $1: $(tail -n 1 "$results/pkgroot.log") (see $results/pkgroot.log)"
+		report "DKMS root" "$results/pkgroot.tap" 1 0 "" "${k_pre[$1]}"
+	fi
+	pkgroot_pid=""
 }
 
 # ---- kernels -----------------------------------------------------------------
@@ -376,6 +417,7 @@ start_kernel() {
 		return 1
 	fi
 	k_pending[$kver]=$pending
+	pkgroot_env "$kver"
 	(
 		# Side by side, a production guest gets one vCPU: with more
 		# vCPU threads than host cores, a guest spins on locks whose
@@ -385,8 +427,9 @@ start_kernel() {
 			export ACCMDEV_VM_SMP=${ACCMDEV_VM_SMP:-1}
 		fi
 		export ACCMDEV_KMEMLEAK_UNTIL=$leak_until
-		# The lane's settings first: the user's ACCMDEV_GUEST_ENV wins.
-		ACCMDEV_GUEST_ENV="$(expect_env "$lane")${ACCMDEV_GUEST_ENV:-}"
+		# The lane's settings first, then the DKMS root (86-packages):
+		# the user's ACCMDEV_GUEST_ENV wins.
+		ACCMDEV_GUEST_ENV="$(expect_env "$lane")$pkgroot_word${ACCMDEV_GUEST_ENV:-}"
 		export ACCMDEV_GUEST_ENV
 		exec tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
 			--mode check "${suites[@]}"
@@ -492,6 +535,9 @@ fi
 newest_prod=$(for k in $kernels; do
 	[ "$(kernel_lane "$k")" = prod ] && echo "$k"
 done | sort -V | tail -n 1)
+# 86-packages runs there (the newest lane): its DKMS root is made on the
+# host meanwhile.
+pkgroot_start "$newest_prod"
 
 # The kernels run ACCMDEV_JOBS guests at a time (default 1: a guest
 # alone keeps both cores of a 2-core machine busy), the debug lane,

@@ -1,30 +1,40 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-only
-# The Debian packages of 'make deb' on a booted Debian kernel.
+# The Debian packages of 'make deb' on a booted Debian kernel (the
+# newest production kernel: tests/expect's "newest" lane).
 #
-# On every production kernel, the tools package: dpkg installs it, accctl
-# and its man page work from it, and Debian's mdevctl defines, starts
-# (from accmdev's udev rule, when the parent appears), lists and
-# undefines a device with accmdev's callout in effect; the module is the
-# build tree's. On the kernel that ACCMDEV_PKG_KERNEL names (in
-# ACCMDEV_GUEST_ENV), both packages through apt-get: DKMS builds and
-# installs the module, and modprobe loads that module (not the build
-# tree's), whose version is the package's. A DKMS build under emulation
-# takes many minutes (Documentation/testing.rst), so by default no kernel
-# does that part, and its two tests skip, saying so, as tests/expect
-# declares.
+# DKMS: on the host, tests/pkg/root.sh made a root of the kernel's Debian
+# release in which 'apt-get install ./*.deb' installed both packages
+# beside the kernel's linux-image and linux-headers packages, and DKMS
+# built the module there natively (a DKMS build under emulation takes
+# over 15 minutes). make check passes that root as ACCMDEV_PKG_ROOT; the
+# guest, booted with the same kernel, checks what apt-get and DKMS left
+# there and loads the module from it with 'modprobe accmdev' in a chroot.
 #
-# The guest's root is the host's, read-only: the packages go into an
-# overlay (the root below, a tmpfs above) that the suite chroots into,
-# with its own udevd.
+# The tools package: dpkg installs it here, accctl and its man page work
+# from it, and Debian's mdevctl defines, starts (from accmdev's udev
+# rule, when the parent appears), lists and undefines a device with
+# accmdev's callout in effect; the module is the build tree's.
+#
+# The guest's root is the host's, read-only: each root the suite works
+# in is an overlay (the read-only root below, a tmpfs above) that it
+# chroots into; the tools' root has its own udevd.
 bats_require_minimum_version 1.5.0
 
 R=/run/accmdev-pkg/root
 T=/run/accmdev-pkg
+# The DKMS root, over ACCMDEV_PKG_ROOT.
+P=/run/accmdev-pkg/dkms
 
 in_root() {
 	chroot "$R" env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# in_pkg CMD...: CMD in the DKMS root (the guest's environment is that
+# root's too: the same PATH).
+in_pkg() {
+	chroot "$P" "$@"
 }
 
 # daemon CMD...: start CMD with no descriptor but stdin, stdout and
@@ -44,15 +54,6 @@ setup_file() {
 	load helpers/common
 	cleanup_devices
 	local version
-	# MODE dkms: both packages, the module from DKMS (the kernel that
-	# ACCMDEV_PKG_KERNEL names, in ACCMDEV_GUEST_ENV); tools: the tools
-	# package, the build tree's module.
-	export MODE=tools DKMS_SKIP=""
-	if [ "${ACCMDEV_PKG_KERNEL:-none}" = "$ACCMDEV_KVER" ]; then
-		MODE=dkms
-	else
-		DKMS_SKIP="a DKMS build under emulation takes over 15 minutes; ACCMDEV_GUEST_ENV=ACCMDEV_PKG_KERNEL=<kver> runs it"
-	fi
 	version=$(cat "$ACCMDEV_SRC/VERSION")
 	export PKG_VERSION=$version
 	DEBS=$ACCMDEV_SRC/build/deb
@@ -62,15 +63,10 @@ setup_file() {
 			return 1
 		}
 	done
-	local headers=/var/cache/accmdev/kernels/$ACCMDEV_KVER/usr/src/linux-headers-$ACCMDEV_KVER
-	[ "$MODE" = tools ] || [ -f "$headers/Makefile" ] || {
-		echo "no headers for $ACCMDEV_KVER in $headers (make deps)" >&2
-		return 1
-	}
 	# The writable root: the read-only root below, a tmpfs above.
 	mkdir -p "$T"
 	mount -t tmpfs -o mode=0755 tmpfs "$T"
-	mkdir -p "$T"/{upper,work,root,mupper,mwork}
+	mkdir -p "$T"/{upper,work,root,mupper,mwork,pupper,pwork,dkms}
 	mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$R" || {
 		echo "overlayfs over the 9p root does not mount" >&2
 		return 1
@@ -83,39 +79,46 @@ setup_file() {
 	# man-db's trigger would rebuild the whole manual index over 9p under
 	# emulation (minutes); man accctl reads the page without it.
 	rm -f "$R/var/lib/man-db/auto-update"
-	# The kernel's modules, writable too (DKMS adds one, depmod indexes).
+	# The kernel's modules, writable too (depmod may index).
 	mkdir -p "$R/lib/modules/$ACCMDEV_KVER"
 	mount -t overlay overlay \
 		-o "lowerdir=/lib/modules/$ACCMDEV_KVER,upperdir=$T/mupper,workdir=$T/mwork" \
 		"$R/lib/modules/$ACCMDEV_KVER"
-	[ "$MODE" = tools ] || ln -sfn "$headers" "$R/lib/modules/$ACCMDEV_KVER/build"
-	cp "$DEBS/accmdev-dkms_${version}_all.deb" "$DEBS/accmdev-tools_${version}_amd64.deb" "$R/tmp/"
+	cp "$DEBS/accmdev-tools_${version}_amd64.deb" "$R/tmp/"
+	# The DKMS root, if make check made one (its tests fail without).
+	export PKG_ERR=""
+	if [ -z "${ACCMDEV_PKG_ROOT:-}" ]; then
+		PKG_ERR="no ACCMDEV_PKG_ROOT: make check makes the DKMS root on the host (tests/pkg/root.sh) and passes it"
+	elif [ ! -f "$ACCMDEV_PKG_ROOT/lib/modules/$ACCMDEV_KVER/modules.dep" ]; then
+		PKG_ERR="ACCMDEV_PKG_ROOT=$ACCMDEV_PKG_ROOT has no /lib/modules/$ACCMDEV_KVER/modules.dep"
+	elif ! mount -t overlay overlay \
+		-o "lowerdir=$ACCMDEV_PKG_ROOT,upperdir=$T/pupper,workdir=$T/pwork" "$P"; then
+		PKG_ERR="overlayfs over $ACCMDEV_PKG_ROOT does not mount"
+	else
+		mount -t proc proc "$P/proc"
+		mount --rbind /sys "$P/sys"
+		mount --rbind /dev "$P/dev"
+		mount -t tmpfs -o mode=1777 tmpfs "$P/tmp"
+		mount -t tmpfs -o mode=0755 tmpfs "$P/run"
+	fi
 	# udevd of the packaged root, so that its rules (accmdev's) run.
 	udevadm control --exit 2>/dev/null
 	mkdir -p "$R/run/udev"
 	daemon in_root /lib/systemd/systemd-udevd --daemon
-	if [ "$MODE" = tools ]; then
-		in_root dpkg -i "/tmp/accmdev-tools_${version}_amd64.deb" >"$T/dpkg.log" 2>&1 || {
-			cat "$T/dpkg.log" >&2
-			return 1
-		}
-		return 0
-	fi
-	# The build tree's module, loaded by the guest, goes.
-	rmmod accmdev
+	in_root dpkg -i "/tmp/accmdev-tools_${version}_amd64.deb" >"$T/dpkg.log" 2>&1 || {
+		cat "$T/dpkg.log" >&2
+		return 1
+	}
 }
 
-# load_accmdev: the module of this mode (DKMS's, or the build tree's).
+# load_accmdev: the build tree's module.
 load_accmdev() {
-	if [ "$MODE" = dkms ]; then
-		in_root modprobe accmdev
-	else
-		insmod "$ACCMDEV_MODULE"
-	fi
+	insmod "$ACCMDEV_MODULE"
 }
 
 teardown_file() {
 	load helpers/common
+	umount -R "$P" 2>/dev/null
 	[ -d "$R/proc/1" ] || return 0
 	cleanup_devices
 	in_root mdevctl list --defined 2>/dev/null | while read -r u _; do
@@ -140,40 +143,106 @@ setup() {
 	load helpers/common
 }
 
-# The DKMS tests: on the ACCMDEV_PKG_KERNEL kernel only.
-dkms_only() {
-	[ -z "$DKMS_SKIP" ] || skip "$DKMS_SKIP"
+# A DKMS test that leaves the module unloaded: the build tree's again.
+teardown() {
+	[ -d /sys/module/accmdev ] || insmod "$ACCMDEV_MODULE"
 }
 
-@test "apt-get installs both packages, and DKMS builds the module for the guest's kernel" {
-	dkms_only
-	# No network here: the dependencies are the root's already. The
-	# output goes to the TAP stream as it comes (it takes minutes).
-	in_root apt-get install -y \
-		"/tmp/accmdev-dkms_${PKG_VERSION}_all.deb" "/tmp/accmdev-tools_${PKG_VERSION}_amd64.deb" 2>&1 |
-		sed -u 's/^/# /' >&3
-	assert_equal "${PIPESTATUS[0]}" 0
-	run -0 in_root dpkg-query -W -f '${Version} ${db:Status-Status}\n' accmdev-dkms accmdev-tools
-	assert_output "$(printf '%s installed\n%s installed' "$PKG_VERSION" "$PKG_VERSION")"
-	run -0 in_root dkms status accmdev
-	assert_output --partial "accmdev/$PKG_VERSION, $ACCMDEV_KVER, x86_64: installed"
+# The DKMS tests need the root make check made on the host.
+pkg_root() {
+	[ -z "$PKG_ERR" ] || fail "$PKG_ERR"
 }
 
-@test "modprobe loads the DKMS module, whose version is the package's, and devices can be created" {
-	dkms_only
-	run -0 in_root modinfo -n accmdev
-	assert_output "/lib/modules/$ACCMDEV_KVER/updates/dkms/accmdev.ko"
-	run -0 in_root modinfo -F version accmdev
-	assert_output "$PKG_VERSION"
-	dkms_srcversion=$(in_root modinfo -F srcversion accmdev)
-	run -0 in_root modprobe accmdev
-	assert_equal "$(cat /sys/module/accmdev/version)" "$PKG_VERSION"
-	# The module loaded is that file: the same source checksum.
-	assert_equal "$(cat /sys/module/accmdev/srcversion)" "$dkms_srcversion"
+# modinfo_field FIELD: FIELD of $output, modinfo's full output.
+modinfo_field() {
+	local line
+	while IFS= read -r line; do
+		[[ $line == "$1:"* ]] || continue
+		line=${line#"$1:"}
+		echo "${line#"${line%%[! ]*}"}"
+		return 0
+	done <<<"$output"
+	return 1
+}
+
+@test "apt-get installed both packages in a root of the kernel's release, and DKMS built the module for this kernel there" {
+	pkg_root
+	# Beside the kernel the guest runs, its image and headers packages.
+	run -0 in_pkg dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\n' \
+		accmdev-dkms accmdev-tools "linux-image-$ACCMDEV_KVER" "linux-headers-$ACCMDEV_KVER"
+	assert_line "accmdev-dkms $PKG_VERSION installed"
+	assert_line "accmdev-tools $PKG_VERSION installed"
+	assert_line --regexp "^linux-image-${ACCMDEV_KVER//+/\\+} [^ ]+ installed\$"
+	assert_line --regexp "^linux-headers-${ACCMDEV_KVER//+/\\+} [^ ]+ installed\$"
+	# DKMS's record of the install (what 'dkms status' reads; that
+	# script takes about a minute under emulation): its build for this
+	# kernel is the one installed, and the file it installed is the one
+	# it built.
+	run -0 readlink "$P/var/lib/dkms/accmdev/kernel-$ACCMDEV_KVER-x86_64"
+	assert_output "$PKG_VERSION/$ACCMDEV_KVER/x86_64"
+	built=("$P/var/lib/dkms/accmdev/$PKG_VERSION/$ACCMDEV_KVER/x86_64/module/accmdev.ko"*)
+	installed=("$P/lib/modules/$ACCMDEV_KVER/updates/dkms/accmdev.ko"*)
+	assert_equal "${#built[@]} ${#installed[@]}" "1 1"
+	assert_equal "${built[0]##*/}" "${installed[0]##*/}"
+	run -0 cmp "${built[0]}" "${installed[0]}"
+	# What DKMS built is this tree's source.
+	run -0 diff -r -x '*.o' -x '*.ko' -x '*.mod' -x '*.mod.c' -x '*.cmd' -x '*.order' \
+		-x Module.symvers -x '.*' "$ACCMDEV_SRC/driver" "$P/usr/src/accmdev-$PKG_VERSION/driver"
+	run -0 diff "$ACCMDEV_SRC/Kbuild" "$P/usr/src/accmdev-$PKG_VERSION/Kbuild"
+}
+
+@test "modprobe loads the DKMS module, whose version is the package's; a device is created and removed; it unloads" {
+	pkg_root
+	cleanup_devices
+	# The build tree's module goes (its source checksum kept).
+	read -r tree_srcversion </sys/module/accmdev/srcversion
+	rmmod accmdev
+	run -0 in_pkg dpkg-query -W -f '${Version}' accmdev-dkms
+	pkgver=$output
+	assert_equal "$pkgver" "$PKG_VERSION"
+	run -0 in_pkg modinfo accmdev
+	ko=$(modinfo_field filename)
+	case "$ko" in
+	"/lib/modules/$ACCMDEV_KVER/updates/dkms/accmdev.ko"*) ;;
+	*) fail "modinfo accmdev: $ko, not under /lib/modules/$ACCMDEV_KVER/updates/dkms" ;;
+	esac
+	assert_equal "$(modinfo_field version)" "$pkgver"
+	# srcversion is a checksum of the sources: the build tree's module
+	# and DKMS's are built from the same.
+	assert_equal "$(modinfo_field srcversion)" "$tree_srcversion"
+	# DKMS signed it with its key (made on first use), as for Secure Boot.
+	assert_equal "$(modinfo_field signer)" "DKMS module signing key"
+	sig_key=$(modinfo_field sig_key)
+	run -0 in_pkg openssl x509 -in /var/lib/dkms/mok.pub -noout -serial
+	assert_equal "${sig_key//:/}" "${output#serial=}"
+
+	run -0 in_pkg modprobe accmdev
+	read -r version </sys/module/accmdev/version
+	assert_equal "$version" "$pkgver"
+	# The module loaded is that file: the same build ID.
+	case "$ko" in
+	*.xz) xz -dc "$P$ko" >"$BATS_TEST_TMPDIR/accmdev.ko" ;;
+	*.zst) zstd -qdc "$P$ko" >"$BATS_TEST_TMPDIR/accmdev.ko" ;;
+	*.gz) gzip -dc "$P$ko" >"$BATS_TEST_TMPDIR/accmdev.ko" ;;
+	*) cp "$P$ko" "$BATS_TEST_TMPDIR/accmdev.ko" ;;
+	esac
+	run -0 readelf -n "$BATS_TEST_TMPDIR/accmdev.ko"
+	[[ $output =~ Build\ ID:\ ([0-9a-f]+) ]] || fail "no build ID in $ko"
+	file_id=${BASH_REMATCH[1]}
+	# The sysfs note: its 12-byte header and "GNU\0", then the ID.
+	loaded_id=$(od -An -v -tx1 /sys/module/accmdev/notes/.note.gnu.build-id)
+	loaded_id=${loaded_id//[$' \n']/}
+	assert_equal "${loaded_id:32}" "$file_id"
+
 	udevadm settle -t 30
-	uuid=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	uuid=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
 	assert [ -e "$MDEV_DEVICES/$uuid/migration_version" ]
+	type=$(readlink "$MDEV_DEVICES/$uuid/mdev_type")
+	assert_equal "${type##*/}" accmdev-zip-r1-4qp
 	remove_mdev "$uuid"
+	assert [ ! -e "$MDEV_DEVICES/$uuid" ]
+	run -0 rmmod accmdev
+	assert [ ! -d /sys/module/accmdev ]
 }
 
 @test "accctl --version and man accctl work from the package" {
