@@ -427,7 +427,9 @@ waits_for_type_file() {
 }
 a readiness-waits-for-type-file waits_for_type_file
 
-# One readiness budget per command: two late devices cost one bound.
+# One readiness budget per command: two late devices cost one bound
+# (1.5 s), not two. Anything under two bounds passes, so a loaded
+# machine's slowness cannot fail it; a budget per device cannot pass.
 one_budget() {
 	local root start ms
 
@@ -437,10 +439,10 @@ one_budget() {
 	ln -s ../../../devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-666666666666 \
 		"$root/sys/bus/mdev/devices/55555555-5555-4555-8555-666666666666"
 	start=$(date +%s%N)
-	ACCCTL_READY_TIMEOUT_MS=400 "$accctl" --sysfs-root "$root" list \
+	ACCCTL_READY_TIMEOUT_MS=1500 "$accctl" --sysfs-root "$root" list \
 		| grep -c 'not ready' | grep -qx 2 || return 1
 	ms=$((($(date +%s%N) - start) / 1000000))
-	[ "$ms" -ge 400 ] && [ "$ms" -lt 750 ] || { echo "# took $ms ms"; return 1; }
+	[ "$ms" -ge 1500 ] && [ "$ms" -lt 3000 ] || { echo "# took $ms ms"; return 1; }
 }
 a readiness-one-budget one_budget
 
