@@ -54,7 +54,7 @@ ratio() {
 	local acc mtty n line
 	cleanup_devices
 	lsmod | grep -q '^mtty ' || insmod "$BENCH/mtty/mtty.ko"
-	acc=$(type_dir accmdev0 accmdev-zip-1qp)
+	acc=$(type_dir accmdev0 accmdev-zip-r1-1qp)
 	mtty=$MDEV_BUS/mtty/mdev_supported_types/mtty-1
 	assert [ -d "$mtty" ]
 	"$CPBENCH" cycle 20 "$acc" "$mtty" >/dev/null # warm up
@@ -74,10 +74,10 @@ ratio() {
 @test "migration_version writes against a read of available_instances, interleaved" {
 	local u v t8 t4 i base line
 	cleanup_devices
-	u=$(create_mdev accmdev1 accmdev-zip-4qp)
-	v=$(<"$(type_dir accmdev0 accmdev-zip-4qp)/migration_version")
-	t4=$(type_dir accmdev1 accmdev-zip-4qp)
-	t8=$(type_dir accmdev1 accmdev-zip-8qp)
+	u=$(create_mdev accmdev1 accmdev-zip-r1-4qp)
+	v=$(<"$(type_dir accmdev0 accmdev-zip-r1-4qp)/migration_version")
+	t4=$(type_dir accmdev1 accmdev-zip-r1-4qp)
+	t8=$(type_dir accmdev1 accmdev-zip-r1-8qp)
 	run -0 measure ops "$OPS" \
 		r "$t4/available_instances" \
 		r "$t4/migration_version" \
@@ -109,7 +109,7 @@ ratio() {
 	cleanup_devices
 	rmmod accmdev
 	insmod "$ACCMDEV_MODULE" "parents=zip:1:$MANY"
-	t=$(type_dir accmdev0 accmdev-zip-1qp)
+	t=$(type_dir accmdev0 accmdev-zip-r1-1qp)
 	ai=$t/available_instances
 
 	run -0 measure ops "$OPS" r "$ai"

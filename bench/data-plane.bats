@@ -8,8 +8,8 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	load ../tests/bats/helpers/common
 	cleanup_devices
-	ZIP=$(create_mdev accmdev2 accmdev-zip-1qp)
-	SEC=$(create_mdev accmdev3 accmdev-sec-1qp)
+	ZIP=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
+	SEC=$(create_mdev accmdev3 accmdev-sec-r1-1qp)
 	export ZIP SEC
 }
 

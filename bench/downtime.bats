@@ -36,8 +36,8 @@ stats() {
 	for i in $(seq 1 "$ROUNDS"); do
 		for kind in idle loaded; do
 			cleanup_devices
-			src=$(create_mdev accmdev0 accmdev-zip-16qp)
-			dst=$(create_mdev accmdev1 accmdev-zip-16qp)
+			src=$(create_mdev accmdev0 accmdev-zip-r1-16qp)
+			dst=$(create_mdev accmdev1 accmdev-zip-r1-16qp)
 			line=$("$ACCBOUND" downtime "$src" "$dst" "$kind")
 			say "round $i: $line"
 			sed -n 's/^downtime [a-z]*: \([0-9.]*\) ms.*/\1/p' \

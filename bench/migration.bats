@@ -100,7 +100,7 @@ inflight() {
 	inflight "deflate level 9, 16 x 256 KiB per QP" --deflate --req-bytes 262144
 }
 
-@test "QEMU: the mtty sample against accmdev-zip-1qp, interleaved" {
+@test "QEMU: the mtty sample against accmdev-zip-r1-1qp, interleaved" {
 	local e f acc mtty t
 	lsmod | grep -q '^mtty ' || insmod "$BENCH/mtty/mtty.ko"
 	t=$MDEV_BUS/mtty/mdev_supported_types/mtty-1
@@ -113,16 +113,16 @@ inflight() {
 	# report, which Debian's 6.12 (no IOMMUFD_DRIVER) cannot give: use
 	# type1's bitmap for both devices, as accmdev does anyway.
 	run "${MIG[@]}" --rounds $((ROUNDS * 2)) --vfio-opts x-device-dirty-page-tracking=off \
-		"$e:$f" "$(create_mdev accmdev0 accmdev-zip-1qp):$(create_mdev accmdev1 accmdev-zip-1qp)"
+		"$e:$f" "$(create_mdev accmdev0 accmdev-zip-r1-1qp):$(create_mdev accmdev1 accmdev-zip-r1-1qp)"
 	printf '%s\n' "$output" >"$BATS_RUN_TMPDIR/mtty.out"
 	assert_success
 	cleanup_devices
 	rmmod mtty
 	mtty=$(summary mtty-1)
-	acc=$(summary accmdev-zip-1qp)
-	say "$(printf '%-16s %-24s %-24s %-24s %s' '' 'downtime ms (p10-p90)' 'total ms (p10-p90)' 'wall ms (p10-p90)' 'vfio B')"
-	say "$(printf '%-16s %-24s %-24s %-24s %s' mtty-1 "$(stat downtime_ms "$mtty")" "$(stat total_ms "$mtty")" "$(stat wall_ms "$mtty")" "$(med vfio_bytes "$mtty")")"
-	say "$(printf '%-16s %-24s %-24s %-24s %s' accmdev-zip-1qp "$(stat downtime_ms "$acc")" "$(stat total_ms "$acc")" "$(stat wall_ms "$acc")" "$(med vfio_bytes "$acc")")"
+	acc=$(summary accmdev-zip-r1-1qp)
+	say "$(printf '%-20s %-24s %-24s %-24s %s' '' 'downtime ms (p10-p90)' 'total ms (p10-p90)' 'wall ms (p10-p90)' 'vfio B')"
+	say "$(printf '%-20s %-24s %-24s %-24s %s' mtty-1 "$(stat downtime_ms "$mtty")" "$(stat total_ms "$mtty")" "$(stat wall_ms "$mtty")" "$(med vfio_bytes "$mtty")")"
+	say "$(printf '%-20s %-24s %-24s %-24s %s' accmdev-zip-r1-1qp "$(stat downtime_ms "$acc")" "$(stat total_ms "$acc")" "$(stat wall_ms "$acc")" "$(med vfio_bytes "$acc")")"
 	say "ratio accmdev/mtty, medians: downtime $(ratio "$(med downtime_ms "$acc")" "$(med downtime_ms "$mtty")")," \
 		"total $(ratio "$(med total_ms "$acc")" "$(med total_ms "$mtty")")," \
 		"wall $(ratio "$(med wall_ms "$acc")" "$(med wall_ms "$mtty")")," \
