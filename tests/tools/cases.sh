@@ -479,7 +479,7 @@ t err-send-empty-host devices send "$U0" :4000
 t err-send-bad-timeout devices send "$U0" 127.0.0.1:1 --timeout 0
 t err-send-port-file devices send "$U0" 127.0.0.1:1 --port-file x
 t err-send-nomig-src devices send "$U4" 127.0.0.1:1
-t err-send-connection-refused devices send "$U0" 127.0.0.1:1 --timeout 1
+t err-send-connection-refused devices send "$U0" 127.0.0.1:1 --timeout 60
 t err-receive-bad-port devices receive "$U0" port
 t err-receive-no-precopy devices receive "$U0" 0 --no-precopy
 t err-receive-unknown-dst devices receive "$UNEW" 0
