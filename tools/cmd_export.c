@@ -136,7 +136,7 @@ int cmd_export(int argc, char **argv)
 		{ "parent", required_argument, NULL, 'p' },
 		CLI_COMMON_OPTS
 	};
-	const struct acc_parent *only = NULL;
+	const struct acc_parent *only;
 	const char *parent = NULL;
 	int c, fmt = FMT_JSON, status = EXIT_ERROR;
 	struct export_set e;
@@ -154,15 +154,9 @@ int cmd_export(int argc, char **argv)
 			return cli_bad_opt(c, argv);
 		}
 	}
-	if (cli_operands(argc, argv, 0, 0, &ops) || model_load(&s))
+	if (cli_operands(argc, argv, 0, 0, &ops) ||
+	    model_load_only(&s, parent, &only))
 		return EXIT_ERROR;
-	if (parent) {
-		only = model_parent(&s, parent);
-		if (!only) {
-			acc_err("unknown parent '%s'", parent);
-			goto out;
-		}
-	}
 	if (export_collect(&s, only, &e))
 		goto out;
 	if (fmt == FMT_JSON)

@@ -223,7 +223,7 @@ static int run_listing(int argc, char **argv, bool types_only)
 		{ "parent", required_argument, NULL, 'p' },
 		CLI_COMMON_OPTS
 	};
-	const struct acc_parent *only = NULL;
+	const struct acc_parent *only;
 	const char *parent = NULL;
 	struct acc_sys s;
 	struct json j;
@@ -240,16 +240,9 @@ static int run_listing(int argc, char **argv, bool types_only)
 		else
 			return cli_bad_opt(c, argv);
 	}
-	if (cli_operands(argc, argv, 0, 0, &ops) || model_load(&s))
+	if (cli_operands(argc, argv, 0, 0, &ops) ||
+	    model_load_only(&s, parent, &only))
 		return EXIT_ERROR;
-	if (parent) {
-		only = model_parent(&s, parent);
-		if (!only) {
-			acc_err("unknown parent '%s'", parent);
-			model_free(&s);
-			return EXIT_ERROR;
-		}
-	}
 	json_init(&j, stdout);
 	if (json && types_only) {
 		json_types(&j, NULL, &s, only);

@@ -238,6 +238,22 @@ bool parent_nomig(const struct acc_parent *p)
 	return !strcmp(p->migratable, "0");
 }
 
+int model_load_only(struct acc_sys *s, const char *parent,
+		    const struct acc_parent **only)
+{
+	*only = NULL;
+	if (model_load(s))
+		return -1;
+	if (!parent)
+		return 0;
+	*only = model_parent(s, parent);
+	if (*only)
+		return 0;
+	acc_err("unknown parent '%s'", parent);
+	model_free(s);
+	return -1;
+}
+
 const struct acc_parent *model_parent(const struct acc_sys *s,
 				      const char *name)
 {

@@ -57,6 +57,13 @@ struct acc_sys {
 
 /* Read everything; -1 with a message. */
 int model_load(struct acc_sys *s);
+/*
+ * model_load(), then @*only is the parent named @parent (NULL for all
+ * when @parent is NULL). -1 with a message, and nothing loaded, if
+ * either fails.
+ */
+int model_load_only(struct acc_sys *s, const char *parent,
+		    const struct acc_parent **only);
 void model_free(struct acc_sys *s);
 
 /* Is the parent known not to migrate (its "migratable" reads 0)? */
