@@ -490,10 +490,16 @@ static void op_open(struct fz_rng *r)
 		 * EBUSY: another worker has the group open. EINVAL from the
 		 * group and container steps: the device is being removed
 		 * (the VFIO core detaches the group's container first, and
-		 * then a new open finds no IOMMU).
+		 * then a new open finds no IOMMU). ENXIO from opening the
+		 * group's node: the group's character device was deleted
+		 * between the path lookup and the open (chrdev_open() finds
+		 * no cdev for the node's number), the same removal seen a
+		 * step earlier.
 		 */
-		bool race = err == EINVAL &&
-			    (strstr(why, "VFIO_GROUP_") || strstr(why, "VFIO_SET_IOMMU"));
+		bool race = (err == EINVAL &&
+			     (strstr(why, "VFIO_GROUP_") ||
+			      strstr(why, "VFIO_SET_IOMMU"))) ||
+			    (err == ENXIO && !strncmp(why, "/dev/vfio/", 10));
 
 		count(OP_OPEN, why, err, err == EBUSY || race);
 		return;

@@ -188,7 +188,14 @@ static size_t mutate(uint8_t *out, const uint8_t *base, size_t blen,
 
 	switch (*k) {
 	case K_FLIP:
-		flip_bits(out, 0, blen);
+		/*
+		 * The same bit drawn twice undoes itself: flip until the
+		 * stream differs from the base, or a must-refuse round
+		 * would carry the base unchanged.
+		 */
+		do
+			flip_bits(out, 0, blen);
+		while (!memcmp(out, base, blen));
 		break;
 	case K_FLIP_FIXED:
 		/* Anywhere before END, then a CRC that matches. */
