@@ -427,9 +427,12 @@ start_kernel() {
 			export ACCMDEV_VM_SMP=${ACCMDEV_VM_SMP:-1}
 		fi
 		export ACCMDEV_KMEMLEAK_UNTIL=$leak_until
-		# The lane's settings first, then the DKMS root (86-packages):
-		# the user's ACCMDEV_GUEST_ENV wins.
-		ACCMDEV_GUEST_ENV="$(expect_env "$lane")$pkgroot_word${ACCMDEV_GUEST_ENV:-}"
+		# The lane's settings first, then the newest kernel's over
+		# them, then the DKMS root (86-packages): the user's
+		# ACCMDEV_GUEST_ENV wins.
+		newest_env=""
+		[ "$kver" != "$newest_prod" ] || newest_env=$(expect_env newest)
+		ACCMDEV_GUEST_ENV="$(expect_env "$lane")$newest_env$pkgroot_word${ACCMDEV_GUEST_ENV:-}"
 		export ACCMDEV_GUEST_ENV
 		exec tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
 			--mode check "${suites[@]}"

@@ -323,6 +323,8 @@ gen_parents() (
 # list, every type against a new device of it, and each shared name.
 generated() {
 	local seed=$((${TYPES_SEED:-18} + $1)) spec
+	[ "${TYPES_GENERATED:-1}" = 1 ] ||
+		skip "TYPES_GENERATED=0: the generated parent sets run on the production lanes"
 	spec=$(gen_parents "$seed")
 	echo "# set $1: seed=$seed parents=$spec (TYPES_SEED=${TYPES_SEED:-18})" >&3
 	load_parents "$spec"

@@ -63,25 +63,15 @@ inject() {
 }
 
 # Two parents, one migratable and one not, so that a failure in the
-# second one undoes the first; every parent is set up by the same code.
-# The first has two model revisions (two types, one per revision, of
-# one QP): each further type would only repeat the same allocations.
+# second one undoes the first and one in the first meets no other; every
+# parent is set up by the same code, and each kind's setup fails at each
+# of its allocations here. The first has two model revisions (two
+# types, one per revision, of one QP): each further type would only
+# repeat the same allocations.
 @test "module load: every allocation fails in turn, cleanly" {
 	rmmod accmdev
 	inject load "$ACCMDEV_MODULE" "parents=zip:2:1,sec:1:1:nomig"
 	# The helper leaves accmdev loaded with its default parents.
-	assert [ -d "$MDEV_BUS/accmdev4" ]
-}
-
-# The parent setup alone (-r), of a parent unlike the first above (a
-# sec kind, one QP, not migratable). Each injection point of a load is a
-# module load and unload, the costliest case on the debug kernel, so
-# this parent is the smallest: the load above already fails each of the
-# setup's allocations for both kinds.
-@test "parent setup: every allocation fails in turn, cleanly" {
-	rmmod accmdev
-	FAULTINJ_OPTS+=(-r accmdev_parent_create)
-	inject load "$ACCMDEV_MODULE" "parents=sec:1:1:nomig"
 	assert [ -d "$MDEV_BUS/accmdev4" ]
 }
 
