@@ -122,10 +122,16 @@ in_root() {
 }
 
 make_base() {
-	local t0=$SECONDS tmp=$base.new log=$base.log aptopt=()
+	local t0=$SECONDS tmp=$base.new log=$base.log aptopt=() unpin=()
 	say "making the $rel base for $kver ($(echo "$base_pkgs" | paste -sd" "); minutes)"
 	rm -rf "$tmp"
-	[ -z "$default_release" ] || aptopt=(--aptopt="APT::Default-Release \"$default_release\"")
+	# A release that needs a default (a kernel from backports) gets it
+	# while the base is made, and loses it afterwards; mmdebstrap writes
+	# 99mmdebstrap only when given an --aptopt.
+	if [ -n "$default_release" ]; then
+		aptopt=(--aptopt="APT::Default-Release \"$default_release\"")
+		unpin=(--customize-hook='sed -i "/APT::Default-Release/d" "$1"/etc/apt/apt.conf.d/99mmdebstrap')
+	fi
 	# The downloads are kept in $debcache (mmdebstrap's own recipe),
 	# without what the archive no longer has.
 	mmdebstrap --variant=apt "${aptopt[@]+"${aptopt[@]}"}" \
@@ -135,7 +141,7 @@ make_base() {
 		--setup-hook="sync-in $debcache /var/cache/apt/archives/" \
 		--customize-hook='chroot "$1" apt-get -q autoclean' \
 		--customize-hook="sync-out /var/cache/apt/archives $debcache" \
-		--customize-hook='sed -i "/APT::Default-Release/d" "$1"/etc/apt/apt.conf.d/99mmdebstrap' \
+		"${unpin[@]+"${unpin[@]}"}" \
 		"$rel" "$tmp" "$sources" >"$log" 2>&1 || {
 		tail -n 20 "$log" >&2
 		rm -rf "$tmp"
