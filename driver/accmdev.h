@@ -4,9 +4,12 @@
  *
  * Objects and who owns them:
  *
- *   struct accmdev_parent   one simulated accelerator, a class device
- *                           (/sys/class/accmdev/accmdevN) and mdev parent.
- *                           Owns a pool of queue pairs and its types.
+ *   struct accmdev_parent   one simulated accelerator: a PCI function on
+ *                           the module's root bus (hostbridge.c), its mdev
+ *                           parent, with a class device under it
+ *                           (/sys/class/accmdev/accmdevN). Lives as long
+ *                           as the module; owns a pool of queue pairs and
+ *                           its types.
  *   struct accmdev_type     one mdev type of a parent: a device model
  *                           (kind, revision, algorithms), a queue-pair
  *                           shape and whether it can migrate.
@@ -22,6 +25,7 @@
 #include <linux/device.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/wait.h>
@@ -53,8 +57,16 @@ struct accmdev_type {
 };
 
 struct accmdev_parent {
-	struct device dev;
+	/*
+	 * While its function is bound (pf.c): the function, the class
+	 * device (drvdata: this parent) and the mdev parent. Set and
+	 * cleared by the probe and remove, which the driver core
+	 * serialises for the function.
+	 */
+	struct pci_dev *pdev;
+	struct device *cdev;
 	struct mdev_parent mdev_parent;
+	int probe_err;			/* the last probe's, for the load */
 	unsigned int id;
 
 	/* Hardware description, fixed at load. */
@@ -127,9 +139,10 @@ static inline struct accmdev_type *to_accmdev_type(struct mdev_type *mtype)
 	return container_of(mtype, struct accmdev_type, mtype);
 }
 
+/* The parent of a class device, /sys/class/accmdev/accmdevN. */
 static inline struct accmdev_parent *to_accmdev_parent(struct device *dev)
 {
-	return container_of(dev, struct accmdev_parent, dev);
+	return dev_get_drvdata(dev);
 }
 
 static inline struct accmdev_device *vdev_to_adev(struct vfio_device *vdev)
@@ -149,7 +162,9 @@ struct accmdev_desc {
 extern struct class accmdev_class;
 struct accmdev_parent *accmdev_parent_create(const struct accmdev_desc *d,
 					     unsigned int id);
-void accmdev_parent_destroy(struct accmdev_parent *p);
+void accmdev_parent_free(struct accmdev_parent *p);
+int accmdev_parent_attach(struct accmdev_parent *p, struct pci_dev *pdev);
+void accmdev_parent_detach(struct accmdev_parent *p);
 bool accmdev_pool_take(struct accmdev_parent *p, unsigned int qps);
 void accmdev_pool_give(struct accmdev_parent *p, unsigned int qps);
 unsigned int accmdev_type_get_available(struct mdev_type *mtype);

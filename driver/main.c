@@ -12,6 +12,10 @@
  * that kind, QPS the size of its queue-pair pool (1..4096), and "nomig"
  * marks an accelerator that cannot live-migrate. Any error fails the
  * load with a message naming the entry.
+ *
+ * Accelerator N is the PCI function DOMAIN:00:N.0 on the module's root
+ * bus (hostbridge.c), where DOMAIN is pci_domain= (default 1acce, at
+ * least 10000 hex, outside what firmware describes).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +25,7 @@
 #include <linux/string.h>
 
 #include "accmdev.h"
+#include "hostbridge.h"
 
 #define ACCMDEV_DEFAULT_PARENTS \
 	"zip:1:64,zip:1:64,zip:2:64,sec:1:32,zip:1:16:nomig"
@@ -30,6 +35,11 @@ module_param(parents, charp, 0444);
 MODULE_PARM_DESC(parents,
 		 "accelerators, KIND:REV:QPS[:nomig],... (default "
 		 ACCMDEV_DEFAULT_PARENTS ")");
+
+static int pci_domain = ACCMDEV_PCI_DOMAIN_DEFAULT;
+module_param(pci_domain, int, 0444);
+MODULE_PARM_DESC(pci_domain,
+		 "PCI domain of the accelerators' root bus, 0x10000 or more (default 0x1acce)");
 
 static struct accmdev_parent *accmdev_parents[ACCMDEV_MAX_PARENTS];
 static unsigned int accmdev_nr_parents;
@@ -123,11 +133,11 @@ out_free_copy:
 	return ret;
 }
 
-static void accmdev_destroy_parents(void)
+static void accmdev_free_parents(void)
 {
 	while (accmdev_nr_parents) {
 		accmdev_nr_parents--;
-		accmdev_parent_destroy(accmdev_parents[accmdev_nr_parents]);
+		accmdev_parent_free(accmdev_parents[accmdev_nr_parents]);
 		accmdev_parents[accmdev_nr_parents] = NULL;
 	}
 }
@@ -144,6 +154,12 @@ static int __init accmdev_init(void)
 	ret = accmdev_parse_parents(parents, descs, &nr);
 	if (ret)
 		goto out_free_descs;
+	if (pci_domain < ACCMDEV_PCI_DOMAIN_MIN) {
+		pr_err("pci_domain: %#x is below %#x, where firmware describes real hardware\n",
+		       pci_domain, ACCMDEV_PCI_DOMAIN_MIN);
+		ret = -EINVAL;
+		goto out_free_descs;
+	}
 
 	ret = class_register(&accmdev_class);
 	if (ret)
@@ -158,15 +174,24 @@ static int __init accmdev_init(void)
 		if (IS_ERR(p)) {
 			ret = PTR_ERR(p);
 			pr_err("accelerator %u: setup failed: %pe\n", i, p);
-			goto out_destroy_parents;
+			goto out_free_parents;
 		}
 		accmdev_parents[accmdev_nr_parents++] = p;
 	}
+
+	ret = pci_register_driver(&accmdev_pf_driver);
+	if (ret)
+		goto out_free_parents;
+	ret = accmdev_host_create(pci_domain, accmdev_parents, nr);
+	if (ret)
+		goto out_unregister_pf_driver;
 	kfree(descs);
 	return 0;
 
-out_destroy_parents:
-	accmdev_destroy_parents();
+out_unregister_pf_driver:
+	pci_unregister_driver(&accmdev_pf_driver);
+out_free_parents:
+	accmdev_free_parents();
 	mdev_unregister_driver(&accmdev_mdev_driver);
 out_unregister_class:
 	class_unregister(&accmdev_class);
@@ -178,11 +203,14 @@ out_free_descs:
 /*
  * Unloading is refused by the module core while any device is open (VFIO
  * holds a module reference for every open device). Otherwise it removes
- * every device of every parent, then the parents.
+ * every device of every parent, the parents' functions and their bus,
+ * then the parents.
  */
 static void __exit accmdev_exit(void)
 {
-	accmdev_destroy_parents();
+	accmdev_host_destroy();
+	pci_unregister_driver(&accmdev_pf_driver);
+	accmdev_free_parents();
 	mdev_unregister_driver(&accmdev_mdev_driver);
 	class_unregister(&accmdev_class);
 }

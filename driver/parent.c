@@ -3,8 +3,10 @@
  * accmdev parents: simulated accelerators, their mdev types and their
  * queue-pair pools.
  *
- * Each accelerator is a class device, /sys/class/accmdev/accmdevN, and an
- * mdev parent. A type is one software interface: a device model (kind and
+ * Each accelerator is a PCI function on the module's root bus
+ * (hostbridge.c), which is its mdev parent, with a class device,
+ * /sys/class/accmdev/accmdevN, under it for its stable name and its
+ * attributes. A type is one software interface: a device model (kind and
  * model revision, with that revision's native algorithms), a queue-pair
  * shape, and whether it migrates. A parent offers every model revision
  * from 1 up to its hardware's, each in the shapes 1, 2, 4, ... that fit
@@ -18,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -70,11 +73,19 @@ ssize_t accmdev_type_show_description(struct mdev_type *mtype, char *buf)
 			  p->migratable);
 }
 
+/*
+ * (Re)initialise @p's types: the mdev core initialises their kobjects on
+ * each registration, and a function removed and found again by a rescan
+ * registers them again.
+ */
 static void accmdev_parent_init_types(struct accmdev_parent *p)
 {
 	const char *kind = accmdev_kind_name(p->kind);
 	const char *nomig = p->migratable ? "" : "-nomig";
 	unsigned int rev, qps;
+
+	memset(p->types, 0, sizeof(p->types));
+	p->nr_types = 0;
 
 	for (rev = 1; rev <= p->rev; rev++) {
 		for (qps = 1; qps <= ACCMDEV_MAX_TYPE_QPS && qps <= p->qp_total;
@@ -100,16 +111,11 @@ static void accmdev_parent_init_types(struct accmdev_parent *p)
 	}
 }
 
-static void accmdev_parent_release(struct device *dev)
-{
-	kfree(to_accmdev_parent(dev));
-}
-
+/* The accelerator @d describes, as number @id; not on the bus yet. */
 struct accmdev_parent *accmdev_parent_create(const struct accmdev_desc *d,
 					     unsigned int id)
 {
 	struct accmdev_parent *p;
-	int ret;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
@@ -121,46 +127,75 @@ struct accmdev_parent *accmdev_parent_create(const struct accmdev_desc *d,
 	p->migratable = d->migratable;
 	p->qp_total = d->qps;
 	atomic_set(&p->qp_free, d->qps);
+	return p;
+}
+
+/* After accmdev_parent_detach(), or if it was never attached. */
+void accmdev_parent_free(struct accmdev_parent *p)
+{
+	kfree(p);
+}
+
+/*
+ * Make @pdev, @p's PCI function, its mdev parent: the class device under
+ * it, the mdev parent with @p's types, their migration_version files.
+ */
+int accmdev_parent_attach(struct accmdev_parent *p, struct pci_dev *pdev)
+{
+	int ret;
+
+	p->cdev = device_create(&accmdev_class, &pdev->dev, MKDEV(0, 0), p,
+				ACCMDEV_NAME "%u", p->id);
+	if (IS_ERR(p->cdev)) {
+		ret = PTR_ERR(p->cdev);
+		p->cdev = NULL;
+		return ret;
+	}
+
 	accmdev_parent_init_types(p);
-
-	device_initialize(&p->dev);
-	p->dev.class = &accmdev_class;
-	p->dev.release = accmdev_parent_release;
-	ret = dev_set_name(&p->dev, ACCMDEV_NAME "%u", id);
-	if (ret)
-		goto out_put_dev;
-	ret = device_add(&p->dev);
-	if (ret)
-		goto out_put_dev;
-
-	ret = mdev_register_parent(&p->mdev_parent, &p->dev,
+	ret = mdev_register_parent(&p->mdev_parent, &pdev->dev,
 				   &accmdev_mdev_driver, p->type_list,
 				   p->nr_types);
 	if (ret)
-		goto out_del_dev;
+		goto out_unregister_cdev;
 
-	ret = accmdev_type_files_add(p);
+	/*
+	 * /sys/class/accmdev/accmdevN/mdev_supported_types: the types by
+	 * the accelerator's stable name, whatever its PCI address.
+	 */
+	ret = sysfs_create_link(&p->cdev->kobj,
+				&p->mdev_parent.mdev_types_kset->kobj,
+				"mdev_supported_types");
 	if (ret)
 		goto out_unregister_parent;
 
-	dev_info(&p->dev, "%s rev%u, %u queue pairs, %smigratable\n",
-		 accmdev_kind_name(p->kind), p->rev, p->qp_total,
-		 p->migratable ? "" : "not ");
-	return p;
+	ret = accmdev_type_files_add(p);
+	if (ret)
+		goto out_remove_link;
 
+	p->pdev = pdev;
+	dev_info(p->cdev, "%s rev%u, %u queue pairs, %smigratable, at %s\n",
+		 accmdev_kind_name(p->kind), p->rev, p->qp_total,
+		 p->migratable ? "" : "not ", pci_name(pdev));
+	return 0;
+
+out_remove_link:
+	sysfs_remove_link(&p->cdev->kobj, "mdev_supported_types");
 out_unregister_parent:
 	mdev_unregister_parent(&p->mdev_parent);
-out_del_dev:
-	device_del(&p->dev);
-out_put_dev:
-	put_device(&p->dev);
-	return ERR_PTR(ret);
+out_unregister_cdev:
+	device_unregister(p->cdev);
+	p->cdev = NULL;
+	return ret;
 }
 
-/* Removes every device of @p (none may be open), then @p itself. */
-void accmdev_parent_destroy(struct accmdev_parent *p)
+/* Removes every device of @p (none may be open), then its mdev parent. */
+void accmdev_parent_detach(struct accmdev_parent *p)
 {
 	accmdev_type_files_remove(p);
+	sysfs_remove_link(&p->cdev->kobj, "mdev_supported_types");
 	mdev_unregister_parent(&p->mdev_parent);
-	device_unregister(&p->dev);
+	device_unregister(p->cdev);
+	p->cdev = NULL;
+	p->pdev = NULL;
 }

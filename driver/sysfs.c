@@ -268,7 +268,7 @@ static ssize_t type_migration_version_store(struct mdev_type *mtype,
 	};
 	int ret;
 
-	ret = accmdev_migver_store(&p->dev, t->sysfs_name, buf, count, &dst);
+	ret = accmdev_migver_store(p->cdev, t->sysfs_name, buf, count, &dst);
 	return ret ? ret : count;
 }
 
@@ -361,7 +361,7 @@ int accmdev_type_files_add(struct accmdev_parent *p)
 	}
 	envp[0] = ready;
 	envp[1] = NULL;
-	kobject_uevent_env(&p->dev.kobj, KOBJ_CHANGE, envp);
+	kobject_uevent_env(&p->cdev->kobj, KOBJ_CHANGE, envp);
 	return 0;
 }
 
