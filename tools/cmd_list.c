@@ -88,7 +88,8 @@ static void json_types(struct json *j, const char *key,
 			if (s->types[k].parent == p)
 				sorted[n++] = &s->types[k];
 		qsort(sorted, n, sizeof(*sorted), type_name_cmp);
-		json_arr_begin(j, p->name);
+		/* mdevctl names a parent by its device: the PCI address. */
+		json_arr_begin(j, p->bus);
 		for (k = 0; k < n; k++)
 			json_type(j, sorted[k]);
 		json_arr_end(j);
@@ -128,7 +129,7 @@ static void json_devices(struct json *j, const struct acc_sys *s,
 				json_arr_end(j);
 			else
 				json_obj_begin(j, NULL);
-			json_arr_begin(j, d->parent->name);
+			json_arr_begin(j, d->parent->bus);
 			open_parent = d->parent;
 		}
 		json_device(j, d);
@@ -152,6 +153,7 @@ static void json_parents(struct json *j, const struct acc_sys *s,
 		if (only && only != p)
 			continue;
 		json_obj_begin(j, p->name);
+		json_str_opt(j, "address", p->bus);
 		json_str_opt(j, "kind", p->kind);
 		json_str_opt(j, "revision", p->revision);
 		json_str_opt(j, "algorithms", p->algorithms);
@@ -194,6 +196,7 @@ static void print_list(const struct acc_sys *s, const struct acc_parent *only)
 		if (only && only != p)
 			continue;
 		printf("%s", p->name);
+		kv("address", p->bus);
 		kv("kind", p->kind);
 		kv("revision", p->revision);
 		kv("qp_free", p->qp_free);

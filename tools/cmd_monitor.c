@@ -25,6 +25,12 @@
 #include "model.h"
 #include "udev.h"
 
+/*
+ * The mdevs of accmdev's parents: /devices/accmdev/pciD:00/D:00:N.0/UUID
+ * (the accelerators' root bus); before it, /devices/virtual/accmdev/
+ * accmdevN/UUID.
+ */
+#define ROOT_DEVPATH	"/devices/accmdev/"
 #define PARENTS_DEVPATH	"/devices/virtual/accmdev/"
 
 static volatile sig_atomic_t stop;
@@ -54,6 +60,39 @@ static void print_mdev(const char *action, const char *uuid,
 	putchar('\n');
 }
 
+/*
+ * @devpath is .../D:00:N.0/UUID, an mdev of accelerator N's function:
+ * its accmdevN, the one entry of the function's accmdev directory, or
+ * (once the function is gone) its address. 0, or -1 if @devpath is not
+ * an mdev's.
+ */
+static int parent_of_function(const char *devpath, char *buf, size_t size)
+{
+	char path[SYSFS_PATH_MAX];
+	const char *uuid = strrchr(devpath, '/'), *fn;
+	struct strv names = { 0 };
+	size_t len;
+
+	if (!uuid || uuid == devpath || strlen(uuid + 1) != UUID_LEN)
+		return -1;
+	for (fn = uuid - 1; fn > devpath && *fn != '/'; fn--)
+		;
+	len = (size_t)(uuid - fn - 1);
+	if (*fn != '/' || !len || len >= size)
+		return -1;
+	memcpy(buf, fn + 1, len);
+	buf[len] = '\0';
+	if (sysfs_path(path, sizeof(path), "%.*s/accmdev",
+		       (int)(uuid - devpath - 1), devpath + 1) ||
+	    sysfs_list(path, &names) || names.n != 1) {
+		strv_free(&names);
+		return 0;
+	}
+	snprintf(buf, size, "%s", names.v[0]);
+	strv_free(&names);
+	return 0;
+}
+
 /* Print one event; returns 1 if it counts, 0 if it is not accmdev's. */
 static int print_event(const struct acc_event *ev)
 {
@@ -66,15 +105,21 @@ static int print_event(const struct acc_event *ev)
 		       ev->vars[0] ? " " : "", ev->vars);
 		return 1;
 	}
-	/* An mdev whose parent is one of ours: .../accmdev/accmdevN/UUID */
-	if (strncmp(ev->devpath, PARENTS_DEVPATH, strlen(PARENTS_DEVPATH)))
+	/* An mdev whose parent is one of ours, named as accctl names it. */
+	if (!strncmp(ev->devpath, ROOT_DEVPATH, strlen(ROOT_DEVPATH))) {
+		if (parent_of_function(ev->devpath, parent, sizeof(parent)))
+			return 0;
+	} else if (!strncmp(ev->devpath, PARENTS_DEVPATH,
+			    strlen(PARENTS_DEVPATH))) {
+		p = ev->devpath + strlen(PARENTS_DEVPATH);
+		slash = strchr(p, '/');
+		if (!slash || (size_t)(slash - p) >= sizeof(parent))
+			return 0;
+		memcpy(parent, p, (size_t)(slash - p));
+		parent[slash - p] = '\0';
+	} else {
 		return 0;
-	p = ev->devpath + strlen(PARENTS_DEVPATH);
-	slash = strchr(p, '/');
-	if (!slash || (size_t)(slash - p) >= sizeof(parent))
-		return 0;
-	memcpy(parent, p, (size_t)(slash - p));
-	parent[slash - p] = '\0';
+	}
 	appears = !strcmp(ev->action, "add") || !strcmp(ev->action, "bind") ||
 		  !strcmp(ev->action, "change");
 	print_mdev(ev->action, ev->sysname, parent, ev->driver, appears);

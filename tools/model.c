@@ -39,9 +39,20 @@ static int list_names(const char *subsystem, const char *dir,
 
 static int load_parent(struct acc_parent *p, const char *name)
 {
+	char link[SYSFS_PATH_MAX];
+
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	if (sysfs_path(p->dir, sizeof(p->dir), "class/accmdev/%s", name))
+	if (sysfs_path(p->dir, sizeof(p->dir), "class/accmdev/%s", name) ||
+	    snprintf(link, sizeof(link), "%s/device", p->dir) >=
+	    (int)sizeof(link))
 		return acc_err("path too long for parent %s", name);
+	/*
+	 * The mdev parent is the accelerator's PCI function, the class
+	 * device's "device"; a module without one registered the class
+	 * device itself.
+	 */
+	if (sysfs_link_name(link, p->bus, sizeof(p->bus)))
+		snprintf(p->bus, sizeof(p->bus), "%s", name);
 	sysfs_read_attr(p->dir, "kind", p->kind, sizeof(p->kind));
 	sysfs_read_attr(p->dir, "revision", p->revision, sizeof(p->revision));
 	sysfs_read_attr(p->dir, "algorithms", p->algorithms,
@@ -93,7 +104,7 @@ static int load_types(struct acc_sys *s, const struct acc_parent *p)
 	int err;
 
 	err = sysfs_path(dir, sizeof(dir),
-			 "class/mdev_bus/%s/mdev_supported_types", p->name);
+			 "class/accmdev/%s/mdev_supported_types", p->name);
 	if (!err)
 		err = sysfs_list(dir, &ids);
 	if (err) {
@@ -260,7 +271,8 @@ const struct acc_parent *model_parent(const struct acc_sys *s,
 	size_t i;
 
 	for (i = 0; i < s->n_parents; i++)
-		if (!strcmp(s->parents[i].name, name))
+		if (!strcmp(s->parents[i].name, name) ||
+		    !strcmp(s->parents[i].bus, name))
 			return &s->parents[i];
 	return NULL;
 }

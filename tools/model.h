@@ -18,7 +18,8 @@
 #define LIST_VAL_MAX	256
 
 struct acc_parent {
-	char name[NAME_MAX_LEN];
+	char name[NAME_MAX_LEN];	/* accmdevN, its stable name */
+	char bus[NAME_MAX_LEN];		/* the mdev parent: its PCI address */
 	char dir[SYSFS_PATH_MAX];
 	char kind[SHORT_VAL_MAX];
 	char revision[SHORT_VAL_MAX];
@@ -69,7 +70,10 @@ void model_free(struct acc_sys *s);
 /* Is the parent known not to migrate (its "migratable" reads 0)? */
 bool parent_nomig(const struct acc_parent *p);
 
-/* Lookups. Those that take user input record a message on failure. */
+/*
+ * Lookups. Those that take user input record a message on failure. A
+ * parent is found by its accmdevN name or its PCI address.
+ */
 const struct acc_parent *model_parent(const struct acc_sys *s,
 				      const char *name);
 const struct acc_type *model_type_on(const struct acc_sys *s,

@@ -19,7 +19,7 @@ setup() {
 	# device's is $MDEV_DEVICES/UUID/migration_version. (Paths without a
 	# command substitution: each costs a fork, 0.1 s in the debug lane.)
 	declare -gA TV
-	for t in "$MDEV_BUS"/*/mdev_supported_types/accmdev-*; do
+	for t in "$ACC_CLASS"/*/mdev_supported_types/accmdev-*; do
 		p=${t%/mdev_supported_types/*}
 		TV[${p##*/}/${t##*/accmdev-}]=$t/migration_version
 	done
@@ -124,12 +124,12 @@ padded() {
 			[ "${#a}" -gt 1 ] && [ "${#a}" -lt 4096 ] || echo "$f: ${#a} bytes"
 			[[ $a =~ ^[\ -~]+$'"'"'\n'"'"'$ ]] ||
 				echo "$f: not one line of printable ASCII: $(printf %q "$a")"
-		done' _ "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version \
+		done' _ "$ACC_CLASS"/accmdev[0-3]/mdev_supported_types/*/migration_version \
 		"$MDEV_DEVICES/$u0/migration_version" "$MDEV_DEVICES/$u3/migration_version"
 	assert_success
 	assert_output ""
 	# Every type of every parent has the file, accmdev4's too.
-	run bash -c "ls $MDEV_BUS/*/mdev_supported_types/*/migration_version | wc -l"
+	run bash -c "ls $ACC_CLASS/*/mdev_supported_types/*/migration_version | wc -l"
 	assert_output 30
 }
 
@@ -144,7 +144,7 @@ padded() {
 	# rev2 hardware's r1 types are the rev1 model, rev1 parents' alike.
 	assert_equal "$(<"${TV[accmdev2/zip-r1-4qp]}")" "$V"
 	# The grammar of the admin guide, on every type.
-	before=$(cat "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version)
+	before=$(cat "$ACC_CLASS"/accmdev[0-3]/mdev_supported_types/*/migration_version)
 	run grep -Evx 'accmdev/1\.0;kind=(zip|sec);rev=[12];qps=(1|2|4|8|16);algs=[a-z0-9]+(,[a-z0-9]+)*' \
 		<<<"$before"
 	assert_output ""
@@ -153,7 +153,7 @@ padded() {
 	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$(<"${TV[accmdev2/zip-r2-8qp]}")"
 	u=$(create_mdev accmdev0 accmdev-zip-r1-4qp)
 	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" "$V"
-	assert_equal "$(cat "$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version)" \
+	assert_equal "$(cat "$ACC_CLASS"/accmdev[0-3]/mdev_supported_types/*/migration_version)" \
 		"$before"
 }
 
@@ -311,9 +311,9 @@ padded() {
 # Everything a write could change, in one listing.
 snapshot() {
 	ls "$MDEV_DEVICES"
-	grep -H . "$MDEV_BUS"/*/qp_free \
-		"$MDEV_BUS"/*/mdev_supported_types/*/available_instances \
-		"$MDEV_BUS"/accmdev[0-3]/mdev_supported_types/*/migration_version \
+	grep -H . "$ACC_CLASS"/*/qp_free \
+		"$ACC_CLASS"/*/mdev_supported_types/*/available_instances \
+		"$ACC_CLASS"/accmdev[0-3]/mdev_supported_types/*/migration_version \
 		"$MDEV_DEVICES"/*/migration_version 2>&1
 }
 

@@ -78,7 +78,7 @@ type_names() (
 # The types the module offers, in the same form.
 offered() (
 	trap - DEBUG
-	for t in "$MDEV_BUS"/accmdev*/mdev_supported_types/*; do
+	for t in "$ACC_CLASS"/accmdev*/mdev_supported_types/*; do
 		p=${t%/mdev_supported_types/*}
 		echo "${p##*/}/${t##*/}"
 	done | LC_ALL=C sort
@@ -90,7 +90,7 @@ descriptions_match() (
 	trap - DEBUG
 	n=0
 	re='^accmdev-(zip|sec)-r([0-9]+)-([0-9]+)qp(-nomig)?$'
-	for t in "$MDEV_BUS"/accmdev*/mdev_supported_types/*; do
+	for t in "$ACC_CLASS"/accmdev*/mdev_supported_types/*; do
 		name=${t##*/}
 		if [[ ! $name =~ $re ]]; then
 			echo "$t: a name of another form"
@@ -114,7 +114,7 @@ descriptions_match() (
 pool_follows() (
 	trap - DEBUG
 	n=0
-	d=$MDEV_BUS/$1
+	d=$ACC_CLASS/$1
 	IFS= read -r f <"$d/qp_free"
 	[ "$f" = "$2" ] || echo "$1: qp_free $f, want $2"
 	for t in "$d"/mdev_supported_types/*; do
@@ -238,11 +238,11 @@ gen_parents() (
 	run descriptions_match
 	assert_output "checked 30"
 	# Spot checks, written out.
-	assert_equal "$(<"$MDEV_BUS/accmdev2/mdev_supported_types/accmdev-zip-r1-8qp/description")" \
+	assert_equal "$(<"$ACC_CLASS/accmdev2/mdev_supported_types/accmdev-zip-r1-8qp/description")" \
 		"$(printf 'qps=8\nkind=zip\nrevision=1\nalgorithms=crc32c,deflate,inflate\nmigratable=1')"
-	assert_equal "$(<"$MDEV_BUS/accmdev2/mdev_supported_types/accmdev-zip-r2-1qp/description")" \
+	assert_equal "$(<"$ACC_CLASS/accmdev2/mdev_supported_types/accmdev-zip-r2-1qp/description")" \
 		"$(printf 'qps=1\nkind=zip\nrevision=2\nalgorithms=crc32c,adler32,deflate,inflate\nmigratable=1')"
-	assert_equal "$(<"$MDEV_BUS/accmdev4/mdev_supported_types/accmdev-zip-r1-16qp-nomig/description")" \
+	assert_equal "$(<"$ACC_CLASS/accmdev4/mdev_supported_types/accmdev-zip-r1-16qp-nomig/description")" \
 		"$(printf 'qps=16\nkind=zip\nrevision=1\nalgorithms=crc32c,deflate,inflate\nmigratable=0')"
 }
 
@@ -272,7 +272,7 @@ gen_parents() (
 	create_mdev accmdev4 accmdev-zip-r1-4qp-nomig
 	run pool_follows accmdev4 4
 	assert_output "checked 5"
-	run "$SWRITE" "$MDEV_BUS/accmdev4/mdev_supported_types/accmdev-zip-r1-8qp-nomig/create" "$(new_uuid)"
+	run "$SWRITE" "$ACC_CLASS/accmdev4/mdev_supported_types/accmdev-zip-r1-8qp-nomig/create" "$(new_uuid)"
 	assert_output ENOSPC
 	remove_mdev "$b"
 	remove_mdev "$c"

@@ -85,7 +85,7 @@ Z2R2=accmdev2/accmdev-zip-r2-4qp
 	run -0 accctl remove "$uuid"
 	assert_output ''
 	assert [ ! -e "$MDEV_DEVICES/$uuid" ]
-	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 64
+	assert_equal "$(<"$ACC_CLASS/accmdev0/qp_free")" 64
 }
 
 @test "create --uuid, PARENT/TYPE and a unique bare type" {
@@ -293,7 +293,7 @@ Z2R2=accmdev2/accmdev-zip-r2-4qp
 	run -1 --separate-stderr accctl create --like "$v"
 	assert_one_line_error 'no local type accepts'
 	assert_equal "$(mdev_count)" 0
-	assert_equal "$(<"$MDEV_BUS/accmdev2/qp_free")" 64
+	assert_equal "$(<"$ACC_CLASS/accmdev2/qp_free")" 64
 }
 
 @test "create --like with no free instance creates nothing" {
@@ -314,7 +314,7 @@ Z2R2=accmdev2/accmdev-zip-r2-4qp
 	want=()
 	for pt in "${TYPES[@]}"; do
 		p=${pt%%/*} t=${pt#*/}
-		read -r n <"$MDEV_BUS/$p/mdev_supported_types/$t/available_instances"
+		read -r n <"$ACC_CLASS/$p/mdev_supported_types/$t/available_instances"
 		if [[ $t == *-nomig ]]; then
 			want+=("$pt false null $n null null")
 		else

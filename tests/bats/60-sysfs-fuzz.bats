@@ -58,7 +58,7 @@ class_ok() {
 	create_mdev accmdev3 accmdev-sec-r1-2qp
 	create_mdev accmdev4 accmdev-zip-r1-8qp-nomig
 	held=$(create_mdev accmdev2 accmdev-zip-r2-1qp)
-	before=$(cat "$MDEV_BUS"/accmdev*/qp_free)
+	before=$(cat "$ACC_CLASS"/accmdev*/qp_free)
 	dmesg_mark
 
 	run "$SYSFUZZ" -s "$seed" -n "$WRITES" -o "$held"
@@ -71,7 +71,7 @@ class_ok() {
 	# "UUID plus one byte" writes created a device each (removed again),
 	# garbage created none.
 	assert_line --regexp "^writes=[0-9]+ refused=[0-9]+ accepted_ok=[0-9]+ empty=[0-9]+ mismatches=[0-9]+ reads=[1-9][0-9]* unstable=0 created=3 stray_devices=0\$"
-	assert_equal "$(cat "$MDEV_BUS"/accmdev*/qp_free)" "$before"
+	assert_equal "$(cat "$ACC_CLASS"/accmdev*/qp_free)" "$before"
 	run ls "$MDEV_DEVICES"
 	assert_equal "${#lines[@]}" 7
 	run dmesg_since_mark
@@ -99,12 +99,12 @@ class_ok() {
 @test "after the fuzz a compatible source is still accepted and a new device has its type's model" {
 	local u
 	u=$(create_mdev accmdev2 accmdev-zip-r1-4qp)
-	run "$SWRITE" -n "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-r1-4qp/migration_version" \
-		"$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version")"
+	run "$SWRITE" -n "$ACC_CLASS/accmdev1/mdev_supported_types/accmdev-zip-r1-4qp/migration_version" \
+		"$(<"$ACC_CLASS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version")"
 	assert_output OK
 	run "$SWRITE" -n "$MDEV_DEVICES/$u/migration_version" \
-		"$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version")"
+		"$(<"$ACC_CLASS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version")"
 	assert_output OK
 	assert_equal "$(<"$MDEV_DEVICES/$u/migration_version")" \
-		"$(<"$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version")"
+		"$(<"$ACC_CLASS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version")"
 }

@@ -50,7 +50,7 @@ teardown() {
 	run ls "$MDEV_DEVICES"
 	assert_output ""
 	local p
-	for p in "$MDEV_BUS"/accmdev*; do
+	for p in "$ACC_CLASS"/accmdev*; do
 		assert_equal "$(<"$p/qp_free")" "$(<"$p/qp_total")"
 	done
 	assert_equal "$(</sys/module/accmdev/refcnt)" "$refcnt"
@@ -66,7 +66,7 @@ teardown() {
 	assert_success
 	# CRC32C("storm"), from the bitwise reference.
 	assert_output --partial "$("$ACCMDEV_SRC/tests/bin/build/accref" crc32c "$BATS_TEST_TMPDIR/in" | cut -d' ' -f1)"
-	run "$SWRITE" -n "$MDEV_BUS/accmdev1/mdev_supported_types/accmdev-zip-r1-2qp/migration_version" \
+	run "$SWRITE" -n "$ACC_CLASS/accmdev1/mdev_supported_types/accmdev-zip-r1-2qp/migration_version" \
 		"$(<"$MDEV_DEVICES/$u/migration_version")"
 	assert_output OK
 }

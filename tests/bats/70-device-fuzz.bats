@@ -67,7 +67,7 @@ fuzz() {
 @test "the fuzzed devices close cleanly and their pools come back" {
 	echo 1 >"$MDEV_DEVICES/$ZIP/remove"
 	echo 1 >"$MDEV_DEVICES/$SEC/remove"
-	assert_equal "$(<"$MDEV_BUS/accmdev2/qp_free")" 64
-	assert_equal "$(<"$MDEV_BUS/accmdev3/qp_free")" 32
+	assert_equal "$(<"$ACC_CLASS/accmdev2/qp_free")" 64
+	assert_equal "$(<"$ACC_CLASS/accmdev3/qp_free")" 32
 	assert_equal "$(</sys/module/accmdev/refcnt)" 0
 }

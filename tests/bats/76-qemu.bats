@@ -20,7 +20,7 @@ why_not() {
 	[ -c /dev/vfio/vfio ] || { echo "no /dev/vfio/vfio in this kernel"; return; }
 	[ -d /sys/module/vfio_iommu_type1 ] ||
 		{ echo "no vfio_iommu_type1 (QEMU needs the type1 container)"; return; }
-	[ -d "$MDEV_BUS/accmdev0" ] || { echo "accmdev is not loaded"; return; }
+	[ -d "$ACC_CLASS/accmdev0" ] || { echo "accmdev is not loaded"; return; }
 	printf '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n' |
 		timeout 120 qemu-system-x86_64 -M none -nodefaults -display none \
 			-qmp stdio >/dev/null 2>&1 ||

@@ -72,7 +72,7 @@ inject() {
 	rmmod accmdev
 	inject load "$ACCMDEV_MODULE" "parents=zip:2:1,sec:1:1:nomig"
 	# The helper leaves accmdev loaded with its default parents.
-	assert [ -d "$MDEV_BUS/accmdev4" ]
+	assert [ -d "$ACC_CLASS/accmdev4" ]
 }
 
 @test "device create: every allocation fails in turn, cleanly" {

@@ -114,7 +114,7 @@ read_nodes() {
 	local t p
 	NODES=()
 	declare -gA AVAIL=()
-	for t in "$MDEV_BUS"/accmdev*/mdev_supported_types/*; do
+	for t in "$ACC_CLASS"/accmdev*/mdev_supported_types/*; do
 		p=${t%/mdev_supported_types/*}
 		p=${p##*/}/${t##*/}
 		NODES+=("$p")
@@ -124,14 +124,14 @@ read_nodes() {
 
 # node_dir accmdevN/TYPE: ND, the type's directory (no subshell).
 node_dir() {
-	ND=$MDEV_BUS/${1%%/*}/mdev_supported_types/${1#*/}
+	ND=$ACC_CLASS/${1%%/*}/mdev_supported_types/${1#*/}
 }
 
 # The host's partial-use device (fleet file: host N PARENTS PARTIAL).
 make_partial() {
 	local u d
 	[ "$1" = - ] && return 0
-	d=$MDEV_BUS/${1%%/*}/mdev_supported_types/${1#*/}
+	d=$ACC_CLASS/${1%%/*}/mdev_supported_types/${1#*/}
 	read -r u </proc/sys/kernel/random/uuid
 	kwrite "$d/create" "$u" || {
 		echo "creating the partial-use device $1: $KW" >&2
@@ -318,7 +318,7 @@ yesno() {
 	# The errno helper agrees with swrite (one write(2), errno by name,
 	# here a table of every value's result), also for a write after a
 	# refused one; on the default parents.
-	d=$MDEV_BUS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version
+	d=$ACC_CLASS/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/migration_version
 	IFS= read -r v <"$d"
 	P=("$v" "${v/qps=4/qps=8}" "${v/kind=/kind=x}" accmdev/1.0
 		"${v/;algs=/;x-a=b;algs=}" "${v/rev=1/rev=2}" "$v")
@@ -566,7 +566,7 @@ yesno() {
 			for ((id = 0; id < NSRC; id++)); do
 				s=${SRC_STR[id]}
 				for n in "${NODES[@]}"; do
-					kwrite "$MDEV_BUS/${n%%/*}/mdev_supported_types/${n#*/}/migration_version" "$s" || true
+					kwrite "$ACC_CLASS/${n%%/*}/mdev_supported_types/${n#*/}/migration_version" "$s" || true
 					echo "$id $n $KW ${AVAIL[$n]}"
 				done
 			done

@@ -275,30 +275,30 @@ modinfo_field() {
 	assert_equal "$(cat "$MDEV_DEVICES/$uuid/migration_version")" \
 		'accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate,inflate'
 	assert_equal "$(basename "$(readlink -f "$MDEV_DEVICES/$uuid/mdev_type")")" accmdev-zip-r1-4qp
-	assert_equal "$(basename "$(readlink -f "$MDEV_DEVICES/$uuid/..")")" accmdev2
+	assert_equal "$(basename "$(readlink -f "$MDEV_DEVICES/$uuid/..")")" "$(parent_addr accmdev2)"
 	in_root mdevctl stop -u "$uuid"
 	in_root mdevctl undefine -u "$uuid"
 
 	bad=$(new_uuid)
 	printf '%s' '{"mdev_type":"accmdev-zip-r1-4qp","start":"auto","attrs":[{"migration_version":"accmdev/1.0;kind=zip;rev=1;qps=4;algs=crc32c,deflate,inflate"}]}' \
 		>"$R/tmp/bad.json"
-	run in_root mdevctl define -u "$bad" -p accmdev0 --jsonfile /tmp/bad.json
+	run in_root mdevctl define -u "$bad" -p 1acce:00:00.0 --jsonfile /tmp/bad.json
 	assert_failure
 	assert_output --partial "migration_version is a one-time check"
-	assert [ ! -e "$R/etc/mdevctl.d/accmdev0/$bad" ]
+	assert [ ! -e "$R/etc/mdevctl.d/1acce:00:00.0/$bad" ]
 	# A definition of an earlier release: the model in attributes, the
 	# type without the revision. Each is refused, saying what to use.
 	printf '%s' '{"mdev_type":"accmdev-zip-r1-4qp","start":"auto","attrs":[{"model_revision":"1"}]}' \
 		>"$R/tmp/bad.json"
-	run in_root mdevctl define -u "$bad" -p accmdev2 --jsonfile /tmp/bad.json
+	run in_root mdevctl define -u "$bad" -p 1acce:00:02.0 --jsonfile /tmp/bad.json
 	assert_failure
 	assert_output --partial "model_revision is no longer an attribute of accmdev devices: the type is the model"
 	printf '%s' '{"mdev_type":"accmdev-zip-4qp","start":"auto","attrs":[]}' >"$R/tmp/bad.json"
-	run in_root mdevctl define -u "$bad" -p accmdev0 --jsonfile /tmp/bad.json
+	run in_root mdevctl define -u "$bad" -p 1acce:00:00.0 --jsonfile /tmp/bad.json
 	assert_failure
 	assert_output --partial "accmdev-zip-4qp is not a type of this accmdev: a type names the model revision"
-	assert [ ! -e "$R/etc/mdevctl.d/accmdev0/$bad" ]
-	assert [ ! -e "$R/etc/mdevctl.d/accmdev2/$bad" ]
+	assert [ ! -e "$R/etc/mdevctl.d/1acce:00:00.0/$bad" ]
+	assert [ ! -e "$R/etc/mdevctl.d/1acce:00:02.0/$bad" ]
 }
 
 @test "mdevctl: a defined device starts when its parent appears, lists, and undefines" {
@@ -306,8 +306,8 @@ modinfo_field() {
 	uuid=$(new_uuid)
 	printf '%s' '{"mdev_type":"accmdev-zip-r1-2qp","start":"auto","attrs":[]}' \
 		>"$R/tmp/dev.json"
-	run -0 in_root mdevctl define -u "$uuid" -p accmdev0 --jsonfile /tmp/dev.json
-	assert [ -f "$R/etc/mdevctl.d/accmdev0/$uuid" ]
+	run -0 in_root mdevctl define -u "$uuid" -p 1acce:00:00.0 --jsonfile /tmp/dev.json
+	assert [ -f "$R/etc/mdevctl.d/1acce:00:00.0/$uuid" ]
 	assert [ ! -e "$MDEV_DEVICES/$uuid" ]
 	# The parent appears: reload the module. udev's rule starts the device.
 	cleanup_devices
@@ -321,12 +321,12 @@ modinfo_field() {
 	assert_equal "$(cat "$MDEV_DEVICES/$uuid/migration_version")" \
 		'accmdev/1.0;kind=zip;rev=1;qps=2;algs=crc32c,deflate,inflate'
 	run -0 in_root mdevctl list
-	assert_line --partial "$uuid accmdev0 accmdev-zip-r1-2qp"
+	assert_line --partial "$uuid 1acce:00:00.0 accmdev-zip-r1-2qp"
 	run -0 in_root mdevctl list --defined
-	assert_line --partial "$uuid accmdev0 accmdev-zip-r1-2qp auto"
+	assert_line --partial "$uuid 1acce:00:00.0 accmdev-zip-r1-2qp auto"
 	run -0 in_root mdevctl stop -u "$uuid"
 	run -0 in_root mdevctl undefine -u "$uuid"
 	run -0 in_root mdevctl list --defined
 	refute_output --partial "$uuid"
-	assert [ ! -e "$R/etc/mdevctl.d/accmdev0/$uuid" ]
+	assert [ ! -e "$R/etc/mdevctl.d/1acce:00:00.0/$uuid" ]
 }

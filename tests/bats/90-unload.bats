@@ -22,12 +22,13 @@ teardown() {
 	run ls "$MDEV_BUS"
 	assert_output ""
 	assert [ ! -e /sys/class/accmdev ]
+	assert [ ! -e /sys/devices/accmdev ]
 }
 
 @test "the module loads again after an unload, with a full pool" {
 	lsmod | grep -q '^accmdev ' && rmmod accmdev
 	insmod "$ACCMDEV_MODULE"
-	assert_equal "$(<"$MDEV_BUS/accmdev0/qp_free")" 64
+	assert_equal "$(<"$ACC_CLASS/accmdev0/qp_free")" 64
 	run ls "$MDEV_DEVICES"
 	assert_output ""
 }
@@ -51,14 +52,14 @@ teardown() {
 @test "parents= builds the accelerators it names" {
 	lsmod | grep -q '^accmdev ' && rmmod accmdev
 	insmod "$ACCMDEV_MODULE" parents=sec:1:8,zip:2:3:nomig
-	run ls "$MDEV_BUS"
+	run ls "$ACC_CLASS"
 	assert_output "$(printf 'accmdev%s\n' 0 1)"
-	assert_equal "$(<"$MDEV_BUS/accmdev0/kind")" sec
-	run ls "$MDEV_BUS/accmdev0/mdev_supported_types"
+	assert_equal "$(<"$ACC_CLASS/accmdev0/kind")" sec
+	run ls "$ACC_CLASS/accmdev0/mdev_supported_types"
 	assert_output "$(printf 'accmdev-sec-r1-%sqp\n' 1 2 4 8 | sort)"
 	# Revision-2 hardware: both model revisions, in the shapes that fit.
-	run ls "$MDEV_BUS/accmdev1/mdev_supported_types"
+	run ls "$ACC_CLASS/accmdev1/mdev_supported_types"
 	assert_output "$(printf 'accmdev-zip-r%sqp-nomig\n' 1-1 1-2 2-1 2-2 | sort)"
-	assert_equal "$(<"$MDEV_BUS/accmdev1/migratable")" 0
+	assert_equal "$(<"$ACC_CLASS/accmdev1/migratable")" 0
 	rmmod accmdev
 }

@@ -37,7 +37,7 @@ teardown() {
 # The state rmmod must leave alone: devices, pools, the module's users.
 snapshot() {
 	ls "$MDEV_DEVICES"
-	cat "$MDEV_BUS"/accmdev*/qp_free
+	cat "$ACC_CLASS"/accmdev*/qp_free
 }
 
 # rmmod is refused as "in use", by rmmod(8) and by the system call.
@@ -56,6 +56,7 @@ assert_unloaded() {
 	assert [ ! -e /sys/class/accmdev ]
 	run ls "$MDEV_BUS"
 	assert_output ""
+	assert [ ! -e /sys/devices/accmdev ]
 	run ls "$MDEV_DEVICES"
 	assert_output ""
 }
@@ -151,7 +152,7 @@ assert_unloaded() {
 	insmod "$ACCMDEV_MODULE"
 	run ls "$MDEV_DEVICES"
 	assert_output ""
-	for p in "$MDEV_BUS"/accmdev*; do
+	for p in "$ACC_CLASS"/accmdev*; do
 		assert_equal "$(<"$p/qp_free")" "$(<"$p/qp_total")"
 	done
 	u=$(create_mdev accmdev0 accmdev-zip-r1-4qp)

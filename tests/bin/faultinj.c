@@ -81,7 +81,7 @@
 
 #define DBG		"/sys/kernel/debug/"
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
-#define MDEV_BUS	"/sys/class/mdev_bus"
+#define ACC_CLASS	"/sys/class/accmdev"
 #define MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define EXIT_SKIP	77
 
@@ -613,7 +613,7 @@ static int prepare_type(struct ctx *c)
 	int ret;
 
 	snprintf(c->type_dir, sizeof(c->type_dir),
-		 MDEV_BUS "/%s/mdev_supported_types/%s", c->parent, c->type);
+		 ACC_CLASS "/%s/mdev_supported_types/%s", c->parent, c->type);
 	snprintf(path, sizeof(path), "%s/available_instances", c->type_dir);
 	ret = read_ulong(path, &c->avail0);
 	if (ret)

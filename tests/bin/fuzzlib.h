@@ -20,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FZ_MDEV_BUS	"/sys/class/mdev_bus"
+/* The accelerators by name: attributes and a mdev_supported_types link. */
+#define FZ_ACC_CLASS	"/sys/class/accmdev"
 #define FZ_MDEV_DEVS	"/sys/bus/mdev/devices"
 #define FZ_UUID_LEN	36
 
@@ -191,6 +192,32 @@ static inline int fz_count_devices(void)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/*
+ * The accmdevN name of the accelerator whose PCI function is @fn (a
+ * path to it): the one entry of its accmdev directory. 0 or -errno.
+ */
+static inline int fz_acc_name(const char *fn, char *name, size_t size)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "%s/accmdev", fn);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "accmdev", 7))
+			continue;
+		snprintf(name, size, "%s", e->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
 }
 
 #endif /* FUZZLIB_H */

@@ -136,7 +136,7 @@ static void discover(void)
 	glob_t g, tg;
 	char path[PATH_MAX], buf[128];
 
-	if (glob(FZ_MDEV_BUS "/accmdev*", 0, NULL, &g)) {
+	if (glob(FZ_ACC_CLASS "/accmdev*", 0, NULL, &g)) {
 		printf("not ok - no accmdev parents\n");
 		exit(2);
 	}
@@ -187,17 +187,19 @@ static struct parent *parent_by_name(const char *name)
 /* The parent and type of a device, from its mdev_type link. */
 static struct parent *device_parent(const char *uuid, struct type **type)
 {
-	char path[PATH_MAX], link[PATH_MAX], *t;
+	char path[PATH_MAX], link[PATH_MAX], name[32], *t;
 	struct parent *p;
 
-	/* /sys/devices/.../accmdevN/mdev_supported_types/accmdev-... */
+	/* /sys/devices/.../D:00:N.0/mdev_supported_types/accmdev-... */
 	snprintf(path, sizeof(path), FZ_MDEV_DEVS "/%s/mdev_type", uuid);
 	if (!realpath(path, link))
 		return NULL;
 	t = strrchr(link, '/');
 	*t++ = '\0';
 	*strrchr(link, '/') = '\0';
-	p = parent_by_name(strrchr(link, '/') + 1);
+	if (fz_acc_name(link, name, sizeof(name)))
+		return NULL;
+	p = parent_by_name(name);
 	for (int i = 0; p && i < p->ntypes; i++) {
 		if (!strcmp(p->types[i].name, t)) {
 			*type = &p->types[i];
@@ -265,7 +267,7 @@ static void op_create(struct fz_rng *r)
 	if (!p->ntypes)
 		return;
 	fz_uuid(r, uuid);
-	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/create",
+	snprintf(path, sizeof(path), FZ_ACC_CLASS "/%.31s/mdev_supported_types/%.47s/create",
 		 p->name, p->types[fz_below(r, p->ntypes)].name);
 	err = werr(fz_write_str(path, uuid));
 	count(OP_CREATE, path, err, err == ENOSPC);
@@ -328,7 +330,7 @@ static bool pick_version_file(struct fz_rng *r, char *path, size_t size)
 
 		if (!p->ntypes)
 			continue;
-		snprintf(path, size, FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/migration_version",
+		snprintf(path, size, FZ_ACC_CLASS "/%.31s/mdev_supported_types/%.47s/migration_version",
 			 p->name, p->types[fz_below(r, p->ntypes)].name);
 		return true;
 	}
@@ -394,7 +396,7 @@ static void op_own_type(struct fz_rng *r)
 		count(OP_OWN_TYPE, path, err, err == ENODEV && !p->migratable);
 		return;
 	}
-	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/migration_version",
+	snprintf(path, sizeof(path), FZ_ACC_CLASS "/%.31s/mdev_supported_types/%.47s/migration_version",
 		 p->name, t->name);
 	count(OP_OWN_TYPE, path, werr(fz_write_str(path, ver)), false);
 }
@@ -529,7 +531,7 @@ static void op_read_pool(struct fz_rng *r)
 	struct parent *p = &parents[fz_below(r, nparents)];
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/qp_free", p->name);
+	snprintf(path, sizeof(path), FZ_ACC_CLASS "/%.31s/qp_free", p->name);
 	count(OP_READ_POOL, path, werr(fz_read_num(path)), false);
 }
 
@@ -587,7 +589,7 @@ static bool pool_matches(int *ndevs)
 		char path[PATH_MAX];
 		long freeq, avail;
 
-		snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/qp_free", p->name);
+		snprintf(path, sizeof(path), FZ_ACC_CLASS "/%.31s/qp_free", p->name);
 		freeq = fz_read_num(path);
 		if (freeq != (long)(p->qp_total - used[i])) {
 			printf("# %s: qp_free %ld, want %u - %u\n", p->name,
@@ -597,7 +599,7 @@ static bool pool_matches(int *ndevs)
 		for (int j = 0; j < p->ntypes; j++) {
 			unsigned int q = p->types[j].qps;
 
-			snprintf(path, sizeof(path), FZ_MDEV_BUS "/%.31s/mdev_supported_types/%.47s/available_instances",
+			snprintf(path, sizeof(path), FZ_ACC_CLASS "/%.31s/mdev_supported_types/%.47s/available_instances",
 				 p->name, p->types[j].name);
 			avail = fz_read_num(path);
 			if (avail != (long)((p->qp_total - used[i]) / q)) {

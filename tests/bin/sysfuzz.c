@@ -243,8 +243,8 @@ static void discover(void)
 	glob_t g;
 	char path[PATH_MAX], link[PATH_MAX];
 
-	if (glob(FZ_MDEV_BUS "/accmdev*", 0, NULL, &g))
-		die2("no accmdev parents in " FZ_MDEV_BUS);
+	if (glob(FZ_ACC_CLASS "/accmdev*", 0, NULL, &g))
+		die2("no accmdev parents in " FZ_ACC_CLASS);
 	for (size_t i = 0; i < g.gl_pathc && nparents < MAX_PARENTS; i++) {
 		struct parent *p = &parents[nparents++];
 
@@ -254,14 +254,14 @@ static void discover(void)
 	}
 	globfree(&g);
 
-	if (glob(FZ_MDEV_BUS "/accmdev*/mdev_supported_types/*", 0, NULL, &g))
+	if (glob(FZ_ACC_CLASS "/accmdev*/mdev_supported_types/*", 0, NULL, &g))
 		die2("no types");
 	for (size_t i = 0; i < g.gl_pathc && ntypes < MAX_TYPES; i++) {
 		struct type *t = &types[ntypes++];
 		char pname[32];
 
 		snprintf(t->dir, sizeof(t->dir), "%s", g.gl_pathv[i]);
-		sscanf(t->dir, FZ_MDEV_BUS "/%31[^/]", pname);
+		sscanf(t->dir, FZ_ACC_CLASS "/%31[^/]", pname);
 		t->p = parent_by_name(pname);
 		if (!t->p || !realpath(t->dir, t->real))
 			die2("bad type directory");
@@ -696,7 +696,7 @@ static void check_reads(void)
 	int n;
 
 	for (int i = 0; i < nparents; i++) {
-		snprintf(path, sizeof(path), FZ_MDEV_BUS "/%s/qp_free",
+		snprintf(path, sizeof(path), FZ_ACC_CLASS "/%s/qp_free",
 			 parents[i].name);
 		read_num_same(path, parents[i].qp_free);
 	}

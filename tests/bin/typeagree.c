@@ -85,13 +85,13 @@ static void discover(void)
 {
 	glob_t g;
 
-	if (glob(FZ_MDEV_BUS "/accmdev*/mdev_supported_types/*", 0, NULL, &g)) {
-		printf("not ok - no accmdev types in " FZ_MDEV_BUS "\n");
+	if (glob(FZ_ACC_CLASS "/accmdev*/mdev_supported_types/*", 0, NULL, &g)) {
+		printf("not ok - no accmdev types in " FZ_ACC_CLASS "\n");
 		exit(2);
 	}
 	for (size_t i = 0; i < g.gl_pathc && ntypes < MAX_TYPES; i++) {
 		struct tnode *t = &types[ntypes++];
-		const char *p = g.gl_pathv[i] + strlen(FZ_MDEV_BUS "/");
+		const char *p = g.gl_pathv[i] + strlen(FZ_ACC_CLASS "/");
 
 		snprintf(t->dir, sizeof(t->dir), "%s", g.gl_pathv[i]);
 		snprintf(t->name, sizeof(t->name), "%s",

@@ -120,7 +120,7 @@ t err-targets-garbage default targets 'accmdev/x'
 t create-never-ready copy:default create -p accmdev0 -t accmdev-zip-r1-1qp -u "$UNEW"
 t create-like-none devices create --like "$U3" --parent accmdev0
 t create-like-nomig-parent default create --like 'accmdev/1.0;kind=zip;rev=1;qps=16;algs=crc32c' --parent accmdev4
-T_PREP='for f in "$root"/sys/class/mdev_bus/*/mdev_supported_types/accmdev-zip-r1-16qp/available_instances; do echo 0 >"$f"; done' \
+T_PREP='for f in "$root"/sys/class/accmdev/*/mdev_supported_types/accmdev-zip-r1-16qp/available_instances; do echo 0 >"$f"; done' \
 	t create-like-full copy:default create --like 'accmdev/1.0;kind=zip;rev=1;qps=16;algs=crc32c'
 t err-create-no-type default create --parent accmdev0
 t err-create-model-rev default create -p accmdev0 -t accmdev-zip-r1-1qp --model-rev 1
@@ -150,7 +150,7 @@ like_picks() {	# TREE SRC WANT-PARENT/TYPE [PREP [ARGS...]]
 	eval "${4:-}"
 	"$accctl" --sysfs-root "$root" create --like "$2" -u "$UNEW" "${@:5}" \
 		>/dev/null 2>&1
-	for f in "$root"/sys/class/mdev_bus/*/mdev_supported_types/*/create; do
+	for f in "$root"/sys/class/accmdev/*/mdev_supported_types/*/create; do
 		[ -s "$f" ] || continue
 		grep -qx "$UNEW" "$f" || { echo "# $f holds $(cat "$f")"; return 1; }
 		t=${f%/create}
@@ -164,7 +164,7 @@ a create-like-rev2 like_picks default accmdev2/accmdev-zip-r2-8qp accmdev2/accmd
 a create-like-narrow-device like_picks devices "$U2N" accmdev2/accmdev-zip-r2-4qp
 a create-like-given-parent like_picks default "$ZIP4" accmdev2/accmdev-zip-r1-4qp '' --parent accmdev2
 a create-like-skips-full like_picks default "$ZIP4" accmdev1/accmdev-zip-r1-4qp \
-	'echo 0 >"$root/sys/class/mdev_bus/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/available_instances"'
+	'echo 0 >"$root/sys/class/accmdev/accmdev0/mdev_supported_types/accmdev-zip-r1-4qp/available_instances"'
 a create-like-sec like_picks default 'accmdev/1.0;kind=sec;rev=1;qps=16;algs=sha224' accmdev3/accmdev-sec-r1-16qp
 
 # ---- export, require, check --export -------------------------------------
@@ -412,7 +412,7 @@ waits_for_type_file() {
 	local f
 
 	root=$(tree_root copy:default)
-	f=$root/sys/class/mdev_bus/accmdev1/mdev_supported_types/accmdev-zip-r1-1qp/migration_version
+	f=$root/sys/class/accmdev/accmdev1/mdev_supported_types/accmdev-zip-r1-1qp/migration_version
 	rm "$f"
 	# Appears whole, as a sysfs file does: write aside, then rename.
 	(sleep 0.3; printf '%s\n' "$V_ZIP1" >"$f.new"; mv "$f.new" "$f") &
@@ -434,9 +434,9 @@ one_budget() {
 	local root start ms
 
 	root=$(tree_root copy:race)
-	cp -a "$root/sys/devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-555555555555" \
-		"$root/sys/devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-666666666666"
-	ln -s ../../../devices/virtual/accmdev/accmdev0/55555555-5555-4555-8555-666666666666 \
+	cp -a "$root/sys/devices/accmdev/pci1acce:00/1acce:00:00.0/55555555-5555-4555-8555-555555555555" \
+		"$root/sys/devices/accmdev/pci1acce:00/1acce:00:00.0/55555555-5555-4555-8555-666666666666"
+	ln -s ../../../devices/accmdev/pci1acce:00/1acce:00:00.0/55555555-5555-4555-8555-666666666666 \
 		"$root/sys/bus/mdev/devices/55555555-5555-4555-8555-666666666666"
 	start=$(date +%s%N)
 	ACCCTL_READY_TIMEOUT_MS=1500 "$accctl" --sysfs-root "$root" list \

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Build a fake sysfs tree of accmdev under ROOT (ROOT/sys/...), laid out
-# like the module's: class devices in sys/devices/virtual/accmdev, links
-# from sys/class/accmdev and sys/class/mdev_bus, mdevs linked from
-# sys/bus/mdev/devices, relative symlinks throughout.
+# like the module's: accelerator N is the PCI function 1acce:00:0N.0 on
+# the root bus in sys/devices/accmdev/pci1acce:00, its mdev parent, with
+# the class device accmdevN under it (attributes, a "device" link to the
+# function and a mdev_supported_types link); links from
+# sys/class/accmdev (by name) and sys/class/mdev_bus (by address), mdevs
+# linked from sys/bus/mdev/devices, relative symlinks throughout.
 #
 #   mkfake.sh ROOT SCENARIO
 #
@@ -33,7 +36,11 @@ set -euo pipefail
 root=${1:?usage: mkfake.sh ROOT SCENARIO}
 scenario=${2:-default}
 sys=$root/sys
-pdir=$sys/devices/virtual/accmdev
+bus=$sys/devices/accmdev/pci1acce:00
+
+# The function of accelerator NAME (accmdevN), and its class device.
+fn() { echo "$bus/1acce:00:0${1#accmdev}.0"; }
+cdev() { echo "$(fn "$1")/accmdev/$1"; }
 
 native_algs() {	# KIND REV
 	case $1/$2 in
@@ -54,21 +61,28 @@ attr() {	# FILE VALUE
 
 add_parent() {	# NAME KIND REV QPS MIGRATABLE
 	local name=$1 kind=$2 rev=$3 total=$4 mig=$5 algs q t r nomig=''
-	local d=$pdir/$name
+	local d c addr
 
+	d=$(fn "$name")
+	c=$(cdev "$name")
+	addr=${d##*/}
 	[ "$mig" = 1 ] || nomig=-nomig
 	algs=$(native_algs "$kind" "$rev")
-	mkdir -p "$d/mdev_supported_types" "$sys/class/accmdev" \
+	mkdir -p "$d/mdev_supported_types" "$c" "$sys/class/accmdev" \
 		"$sys/class/mdev_bus"
-	attr "$d/kind" "$kind"
-	attr "$d/revision" "$rev"
-	attr "$d/algorithms" "$algs"
-	attr "$d/qp_total" "$total"
-	attr "$d/qp_free" "$total"
-	attr "$d/migratable" "$mig"
+	attr "$c/kind" "$kind"
+	attr "$c/revision" "$rev"
+	attr "$c/algorithms" "$algs"
+	attr "$c/qp_total" "$total"
+	attr "$c/qp_free" "$total"
+	attr "$c/migratable" "$mig"
 	attr "$d/uevent" "MDEV_STATE=registered"
-	ln -s "../../devices/virtual/accmdev/$name" "$sys/class/accmdev/$name"
-	ln -s "../../devices/virtual/accmdev/$name" "$sys/class/mdev_bus/$name"
+	ln -s "../../../$addr" "$c/device"
+	ln -s ../../mdev_supported_types "$c/mdev_supported_types"
+	ln -s "../../devices/accmdev/pci1acce:00/$addr/accmdev/$name" \
+		"$sys/class/accmdev/$name"
+	ln -s "../../devices/accmdev/pci1acce:00/$addr" \
+		"$sys/class/mdev_bus/$addr"
 	for ((r = 1; r <= rev; r++)); do
 		algs=$(native_algs "$kind" "$r")
 		for q in 1 2 4 8 16; do
@@ -97,10 +111,12 @@ add_parent() {	# NAME KIND REV QPS MIGRATABLE
 
 # Take QPS queue pairs from PARENT's pool and recompute the instances.
 take_qps() {	# PARENT QPS
-	local d=$pdir/$1 free t q
+	local d c free t q
 
-	free=$(($(cat "$d/qp_free") - $2))
-	attr "$d/qp_free" "$free"
+	d=$(fn "$1")
+	c=$(cdev "$1")
+	free=$(($(cat "$c/qp_free") - $2))
+	attr "$c/qp_free" "$free"
 	for t in "$d"/mdev_supported_types/*/; do
 		q=$(sed -n 's/^qps=//p' "$t/description")
 		attr "$t/available_instances" "$((free / q))"
@@ -112,7 +128,7 @@ take_qps() {	# PARENT QPS
 add_device() {	# PARENT TYPE UUID [ALGS]
 	local parent=$1 type=$2 uuid=$3 d kind qps rev algs t
 
-	d=$pdir/$parent
+	d=$(fn "$parent")
 	t=$d/mdev_supported_types/$type
 	kind=$(sed -n 's/^kind=//p' "$t/description")
 	qps=$(sed -n 's/^qps=//p' "$t/description")
@@ -121,10 +137,10 @@ add_device() {	# PARENT TYPE UUID [ALGS]
 	mkdir -p "$d/$uuid" "$sys/bus/mdev/devices"
 	ln -s "../mdev_supported_types/$type" "$d/$uuid/mdev_type"
 	ln -s "../../../$uuid" "$d/mdev_supported_types/$type/devices/$uuid"
-	ln -s "../../../devices/virtual/accmdev/$parent/$uuid" \
+	ln -s "../../../devices/accmdev/pci1acce:00/${d##*/}/$uuid" \
 		"$sys/bus/mdev/devices/$uuid"
 	: >"$d/$uuid/remove"
-	if [ "$(cat "$d/migratable")" = 1 ]; then
+	if [ "$(cat "$(cdev "$parent")/migratable")" = 1 ]; then
 		version "$kind" "$rev" "$qps" "$algs" \
 			>"$d/$uuid/migration_version"
 	else
@@ -174,9 +190,9 @@ empty)
 	;;
 race)
 	default_parents
-	rm -f "$pdir"/accmdev1/mdev_supported_types/*/migration_version
+	rm -f "$(fn accmdev1)"/mdev_supported_types/*/migration_version
 	add_device accmdev0 accmdev-zip-r1-1qp 55555555-5555-4555-8555-555555555555
-	rm "$pdir/accmdev0/55555555-5555-4555-8555-555555555555/mdev_type"
+	rm "$(fn accmdev0)/55555555-5555-4555-8555-555555555555/mdev_type"
 	;;
 *)
 	echo "mkfake: unknown scenario '$scenario'" >&2

@@ -4,7 +4,8 @@
 # The tour that 'make demo' runs inside the VM: what accmdev is for,
 # shown with the plain sysfs commands a management stack would use.
 set -u
-BUS=/sys/class/mdev_bus
+# The accelerators by name; /sys/class/mdev_bus has them by PCI address.
+BUS=/sys/class/accmdev
 DEVS=/sys/bus/mdev/devices
 SWRITE=$ACCMDEV_SRC/tests/bin/build/swrite
 ACCCTL=$ACCMDEV_SRC/tools/build/accctl
@@ -56,6 +57,11 @@ for p in "$BUS"/*; do
 		"$(basename "$p")" "$(<"$p/kind")" "$(<"$p/revision")" \
 		"$(<"$p/qp_total")" "$(<"$p/migratable")" "$(<"$p/algorithms")"
 done
+
+say "Each is a PCI function (class 0x120000, processing accelerator) on"
+say "accmdev's own root bus, and the mdev parent; management tools name it"
+say "by its address."
+show "ls class/mdev_bus; readlink class/accmdev/accmdev0/device"
 
 step "Each parent offers one mdev type per device model and queue-pair shape."
 say "A type name is the interface a guest sees: kind, model revision, queue pairs."

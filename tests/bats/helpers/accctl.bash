@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Helpers of the accctl and mdevctl suites (40-accctl, 45-mdevctl).
-# Loaded after helpers/common, which provides ACCCTL, MDEV_BUS,
+# Loaded after helpers/common, which provides ACCCTL, ACC_CLASS,
 # MDEV_DEVICES, new_uuid and cleanup_devices.
 
 # Sanitizer reports must not pass for an exit status of 1 or 2. Leak
@@ -20,7 +20,7 @@ accctl() {
 # to a second.)
 type_version() {	# PARENT TYPE
 	local v
-	IFS= read -r v <"$MDEV_BUS/$1/mdev_supported_types/$2/migration_version" &&
+	IFS= read -r v <"$ACC_CLASS/$1/mdev_supported_types/$2/migration_version" &&
 		echo "$v"
 }
 
@@ -31,7 +31,7 @@ device_version() {	# UUID
 
 # parent_of UUID, type_of UUID: the names behind the links.
 parent_of() (
-	cd -P "$MDEV_DEVICES/$1/.." && echo "${PWD##*/}"
+	cd -P "$MDEV_DEVICES/$1/../accmdev" && l=(accmdev*) && echo "${l[0]}"
 )
 
 type_of() (
@@ -149,7 +149,7 @@ class_names() {	# TYPE
 all_types() {
 	local d p
 	TYPES=()
-	for d in "$MDEV_BUS"/accmdev*/mdev_supported_types/*/; do
+	for d in "$ACC_CLASS"/accmdev*/mdev_supported_types/*/; do
 		d=${d%/}
 		p=${d%/mdev_supported_types/*}
 		TYPES+=("${p##*/}/${d##*/}")

@@ -38,6 +38,11 @@ accmdev_load_library bats-assert
 ACCMDEV_SRC=${ACCMDEV_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 ACCCTL=${ACCCTL:-$ACCMDEV_SRC/tools/build-san/accctl}
 SWRITE=$ACCMDEV_SRC/tests/bin/build/swrite
+# The accelerators by their stable names: /sys/class/accmdev/accmdevN has
+# each one's attributes and a link to its mdev_supported_types. The mdev
+# core's view, /sys/class/mdev_bus, names the parents (the accelerators'
+# PCI functions) by PCI address; parent_addr maps one to the other.
+ACC_CLASS=/sys/class/accmdev
 MDEV_BUS=/sys/class/mdev_bus
 MDEV_DEVICES=/sys/bus/mdev/devices
 # The emulated guest is ~20x slower than a host: give accctl's wait for
@@ -68,11 +73,19 @@ write_to() {
 	echo "$2" >"$1"
 }
 
+# parent_addr accmdevN: the PCI address of the accelerator's function,
+# its name as an mdev parent (mdevctl, libvirt, /sys/class/mdev_bus).
+parent_addr() {
+	local l
+	l=$(readlink "$ACC_CLASS/$1/device") || return 1
+	echo "${l##*/}"
+}
+
 # create_mdev PARENT TYPE [UUID]: prints the UUID
 create_mdev() {
 	local uuid=${3:-}
 	[ -n "$uuid" ] || read -r uuid </proc/sys/kernel/random/uuid
-	write_to "$MDEV_BUS/$1/mdev_supported_types/$2/create" "$uuid" || return 1
+	write_to "$ACC_CLASS/$1/mdev_supported_types/$2/create" "$uuid" || return 1
 	echo "$uuid"
 }
 
