@@ -394,7 +394,7 @@ types_shape() {
 	list=$("$accctl" --sysfs-root "$W/devices" list --json) || return 1
 	[ "$(jq -c . <<<"$types")" = "$(jq -c .types <<<"$list")" ] &&
 	[ "$(jq -c 'length, (.[0] | keys)' <<<"$types" | tr '\n' ' ')" = \
-	  '1 ["accmdev0","accmdev1","accmdev2","accmdev3","accmdev4"] ' ]
+	  '1 ["1acce:00:00.0","1acce:00:01.0","1acce:00:02.0","1acce:00:03.0","1acce:00:04.0"] ' ]
 }
 a types-json-shape types_shape
 
