@@ -205,15 +205,16 @@ static inline int fz_acc_name(const char *fn, char *name, size_t size)
 	DIR *d;
 	int ret = -ENOENT;
 
-	snprintf(path, sizeof(path), "%s/accmdev", fn);
+	if (snprintf(path, sizeof(path), "%s/accmdev", fn) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
 	d = opendir(path);
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "accmdev", 7))
 			continue;
-		snprintf(name, size, "%s", e->d_name);
-		ret = 0;
+		ret = snprintf(name, size, "%s", e->d_name) < (int)size ?
+		      0 : -ENAMETOOLONG;
 		break;
 	}
 	closedir(d);
