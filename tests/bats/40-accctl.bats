@@ -24,10 +24,10 @@ Z2R2=accmdev2/accmdev-zip-r2-4qp
 
 @test "list shows the default parents, their types and instance counts" {
 	run -0 accctl list
-	assert_line 'accmdev0 kind=zip revision=1 qp_free=64 qp_total=64 migratable=1 algorithms=crc32c,deflate,inflate'
-	assert_line 'accmdev2 kind=zip revision=2 qp_free=64 qp_total=64 migratable=1 algorithms=crc32c,adler32,deflate,inflate'
-	assert_line 'accmdev3 kind=sec revision=1 qp_free=32 qp_total=32 migratable=1 algorithms=sha256,sha224'
-	assert_line 'accmdev4 kind=zip revision=1 qp_free=16 qp_total=16 migratable=0 algorithms=crc32c,deflate,inflate'
+	assert_line 'accmdev0 address=1acce:00:00.0 kind=zip revision=1 qp_free=64 qp_total=64 migratable=1 algorithms=crc32c,deflate,inflate'
+	assert_line 'accmdev2 address=1acce:00:02.0 kind=zip revision=2 qp_free=64 qp_total=64 migratable=1 algorithms=crc32c,adler32,deflate,inflate'
+	assert_line 'accmdev3 address=1acce:00:03.0 kind=sec revision=1 qp_free=32 qp_total=32 migratable=1 algorithms=sha256,sha224'
+	assert_line 'accmdev4 address=1acce:00:04.0 kind=zip revision=1 qp_free=16 qp_total=16 migratable=0 algorithms=crc32c,deflate,inflate'
 	assert_line '  type    accmdev-zip-r1-4qp available=16 device_api=vfio-pci name="accmdev zip rev1 4-QP"'
 	assert_line '  type    accmdev-zip-r2-4qp available=16 device_api=vfio-pci name="accmdev zip rev2 4-QP"'
 	assert_line '  type    accmdev-sec-r1-16qp available=2 device_api=vfio-pci name="accmdev sec rev1 16-QP"'
@@ -43,24 +43,29 @@ Z2R2=accmdev2/accmdev-zip-r2-4qp
 	uuid=$(create_mdev accmdev2 accmdev-zip-r2-4qp)
 	run -0 accctl list --parent accmdev2
 	assert_line "  device  $uuid accmdev-zip-r2-4qp"
-	assert_line --partial 'accmdev2 kind=zip revision=2 qp_free=60 '
+	assert_line --partial 'accmdev2 address=1acce:00:02.0 kind=zip revision=2 qp_free=60 '
 	# One pool for every type of the parent.
 	assert_line '  type    accmdev-zip-r2-4qp available=15 device_api=vfio-pci name="accmdev zip rev2 4-QP"'
 	assert_line '  type    accmdev-zip-r1-4qp available=15 device_api=vfio-pci name="accmdev zip rev1 4-QP"'
 	refute_line --partial model_
 	refute_line --partial accmdev0
+	# A parent by its address, as mdevctl names it, is the same parent.
+	by_name=$output
+	run -0 accctl list --parent 1acce:00:02.0
+	assert_equal "$output" "$by_name"
 }
 
 @test "list --json: parents, mdevctl-shaped types and devices, strings" {
 	uuid=$(create_mdev accmdev3 accmdev-sec-r1-2qp)
 	run -0 accctl list --json
-	assert_equal "$(jq -r '.parents.accmdev3 | .kind, .revision, .qp_free, .migratable' <<<"$output" | tr '\n' ' ')" \
-		"sec 1 30 1 "
+	assert_equal "$(jq -r '.parents.accmdev3 | .address, .kind, .revision, .qp_free, .migratable' <<<"$output" | tr '\n' ' ')" \
+		"1acce:00:03.0 sec 1 30 1 "
+	# Types and devices as mdevctl shows them: by the parent's address.
 	assert_equal "$(jq '.types | length' <<<"$output")" 1
-	assert_equal "$(jq '.types[0].accmdev0[] | select(has("accmdev-zip-r1-1qp"))[].available_instances' <<<"$output")" 64
-	assert_equal "$(jq '.types[0].accmdev3[] | select(has("accmdev-sec-r1-2qp"))[].available_instances' <<<"$output")" 15
+	assert_equal "$(jq '.types[0]["1acce:00:00.0"][] | select(has("accmdev-zip-r1-1qp"))[].available_instances' <<<"$output")" 64
+	assert_equal "$(jq '.types[0]["1acce:00:03.0"][] | select(has("accmdev-sec-r1-2qp"))[].available_instances' <<<"$output")" 15
 	# The type decides the model: no attrs.
-	assert_equal "$(jq -c ".devices[0].accmdev3[0][\"$uuid\"]" <<<"$output")" \
+	assert_equal "$(jq -c ".devices[0][\"1acce:00:03.0\"][0][\"$uuid\"]" <<<"$output")" \
 		'{"mdev_type":"accmdev-sec-r1-2qp","start":"manual","attrs":[]}'
 	# Only available_instances is a number.
 	assert_equal "$(jq -c '[paths(type == "number")] | map(.[-1]) | unique' <<<"$output")" \
