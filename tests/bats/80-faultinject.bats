@@ -70,6 +70,17 @@ inject() {
 # repeat the same allocations.
 @test "module load: every allocation fails in turn, cleanly" {
 	rmmod accmdev
+	# The PCI core's enumeration of the accelerators' root bus, outside
+	# accmdev, has two broken error paths in Linux 6.12
+	# (drivers/pci/probe.c): pci_register_host_bridge() puts the host
+	# bridge when device_register() of the bus fails, and then
+	# pci_create_root_bus() puts it again (KASAN: use-after-free in
+	# kobject_put); pci_device_add() WARNs when device_add() fails. Both
+	# lie between pci_device_add() and pci_create_root_bus() in that
+	# file, so that span is not injected; the allocations of a
+	# function's probe (pci_bus_add_devices(), in bus.c) still are, and
+	# a function the scan does not find fails the load with -ENODEV.
+	FAULTINJ_OPTS=(-x pci_device_add..pci_create_root_bus)
 	inject load "$ACCMDEV_MODULE" "parents=zip:2:1,sec:1:1:nomig"
 	# The helper leaves accmdev loaded with its default parents.
 	assert [ -d "$ACC_CLASS/accmdev4" ]

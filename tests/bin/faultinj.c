@@ -15,7 +15,9 @@
  *              parent setup, accmdev_parent_create), not all its code
  *   -x SYMBOL  never inject under the kernel function SYMBOL (a core
  *              error path known to be broken, so that its splat does not
- *              hide accmdev's)
+ *              hide accmdev's); -x FIRST..LAST: under any function
+ *              from FIRST's start to LAST's end (failslab has one reject
+ *              range, so two broken paths in one file take one range)
  *   -0         dry run, for kernels without fault injection: the
  *              operation once without injection, then the work and the
  *              checks an absorbed failure gets (tests this helper)
@@ -306,9 +308,27 @@ static int apply_symbols(struct range *r)
 			return ret;
 	}
 	if (reject_sym) {
-		ret = symbol_range(reject_sym, &rej);
-		if (ret)
-			return ret;
+		const char *dots = strstr(reject_sym, "..");
+		char first[256];
+		struct range last;
+
+		if (!dots) {
+			ret = symbol_range(reject_sym, &rej);
+			if (ret)
+				return ret;
+		} else {
+			snprintf(first, sizeof(first), "%.*s",
+				 (int)(dots - reject_sym), reject_sym);
+			ret = symbol_range(first, &rej);
+			if (!ret)
+				ret = symbol_range(dots + 2, &last);
+			if (ret)
+				return ret;
+			if (last.start < rej.start)
+				rej.start = last.start;
+			if (last.end > rej.end)
+				rej.end = last.end;
+		}
 	}
 	ret = set_filter("reject", &rej);
 	return ret ? ret : set_filter("require", r);
