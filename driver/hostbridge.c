@@ -223,13 +223,22 @@ out_free_host:
 void accmdev_host_destroy(void)
 {
 	struct accmdev_host *h = accmdev_host;
+	struct pci_host_bridge *bridge;
 
 	if (!h)
 		return;
+	bridge = to_pci_host_bridge(h->bus->bridge);
 	pci_lock_rescan_remove();
 	pci_stop_root_bus(h->bus);
 	pci_remove_root_bus(h->bus);
 	pci_unlock_rescan_remove();
+	/*
+	 * pci_remove_root_bus() deletes the host bridge but keeps the
+	 * reference pci_create_root_bus() returned with (6.1 to 7.3):
+	 * the creator drops it, or the bridge leaks at every unload
+	 * (kmemleak, on the debug lane).
+	 */
+	put_device(&bridge->dev);
 	accmdev_host = NULL;
 	root_device_unregister(h->root);
 	kfree(h);
