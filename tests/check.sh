@@ -326,6 +326,49 @@ pkgroot_env() {
 	pkgroot_pid=""
 }
 
+# ---- the libvirt roots of 88-libvirt ------------------------------------------
+
+# 88-libvirt runs Debian's libvirt 11.3 and 9.0 in the guest, each from a
+# root tests/pkg/virtroot.sh makes on the host (cached), in the
+# background while the guests before the newest kernel's run.
+virtroot_pid=""
+
+virtroot_start() {
+	[ -n "$1" ] && selected 88-libvirt || return 0
+	(
+		t0=$SECONDS rc=0
+		for v in 11 9; do
+			bash tests/pkg/virtroot.sh "$v" >"$results/virtroot-$v.path" \
+				2>>"$results/virtroot.log" || rc=1
+		done
+		echo "$((SECONDS - t0))" >"$results/virtroot.time"
+		exit "$rc"
+	) &
+	virtroot_pid=$!
+}
+
+# virtroot_env KVER: on the newest kernel, wait for the roots and set
+# virtroot_words to the guest's ACCMDEV_VIRT_ROOT_11=... and _9=...
+# words. A root that was not made is reported here; 88-libvirt's tests
+# then fail in the guest.
+virtroot_words=""
+virtroot_env() {
+	local v root t0=$SECONDS
+	virtroot_words=""
+	[ -n "$virtroot_pid" ] && [ "$1" = "$newest_prod" ] || return 0
+	if ! wait "$virtroot_pid"; then
+		fail_tap "$results/virtroot.tap" "tests/pkg/virtroot.sh made the libvirt roots of 88-libvirt: $(tail -n 1 "$results/virtroot.log") (see $results/virtroot.log)"
+		report "libvirt roots" "$results/virtroot.tap" 1 0 "" "${k_pre[$1]}"
+	else
+		echo "${k_pre[$1]}  (88-libvirt's libvirt roots: $(cat "$results/virtroot.time") s on the host, $((SECONDS - t0)) s waited for)"
+	fi
+	for v in 11 9; do
+		root=$(head -n 1 "$results/virtroot-$v.path" 2>/dev/null) || root=""
+		[ -z "$root" ] || virtroot_words+=$(printf 'ACCMDEV_VIRT_ROOT_%s=%q ' "$v" "$root")
+	done
+	virtroot_pid=""
+}
+
 # ---- kernels -----------------------------------------------------------------
 
 # build_module KVER: prints the path of accmdev.ko built for KVER, with
@@ -418,6 +461,7 @@ start_kernel() {
 	fi
 	k_pending[$kver]=$pending
 	pkgroot_env "$kver"
+	virtroot_env "$kver"
 	(
 		# Side by side, a production guest gets one vCPU: with more
 		# vCPU threads than host cores, a guest spins on locks whose
@@ -428,11 +472,12 @@ start_kernel() {
 		fi
 		export ACCMDEV_KMEMLEAK_UNTIL=$leak_until
 		# The lane's settings first, then the newest kernel's over
-		# them, then the DKMS root (86-packages): the user's
+		# them, then the DKMS root (86-packages) and the libvirt
+		# roots (88-libvirt): the user's
 		# ACCMDEV_GUEST_ENV wins.
 		newest_env=""
 		[ "$kver" != "$newest_prod" ] || newest_env=$(expect_env newest)
-		ACCMDEV_GUEST_ENV="$(expect_env "$lane")$newest_env$pkgroot_word${ACCMDEV_GUEST_ENV:-}"
+		ACCMDEV_GUEST_ENV="$(expect_env "$lane")$newest_env$pkgroot_word$virtroot_words${ACCMDEV_GUEST_ENV:-}"
 		export ACCMDEV_GUEST_ENV
 		exec tests/vm/run --kernel "$kver" --module "$ko" --out "$out/vm" \
 			--mode check "${suites[@]}"
@@ -541,6 +586,7 @@ done | sort -V | tail -n 1)
 # 86-packages runs there (the newest lane): its DKMS root is made on the
 # host meanwhile.
 pkgroot_start "$newest_prod"
+virtroot_start "$newest_prod"
 
 # The kernels run ACCMDEV_JOBS guests at a time (default 1: a guest
 # alone keeps both cores of a 2-core machine busy), the debug lane,
