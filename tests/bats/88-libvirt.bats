@@ -32,7 +32,9 @@ setup() {
 	load helpers/libvirt
 }
 
+# A domain still running holds its device, whose removal would wait.
 teardown() {
+	virt_stop_domains
 	cleanup_devices
 }
 
@@ -108,10 +110,11 @@ halt_bios() {
 	echo "# libvirt $VIRT_VERSION: $output" >&3
 	assert_success
 	assert_output --regexp '^save result=completed start_ms=[0-9.]+ queued=16 save_ms=[0-9.]+ restore_ms=[0-9.]+ regs=24 done=16/16 state=running$'
-	# QEMU's command line has what the XML asked for.
-	run -0 grep -a -- '-device' "$VR/var/log/libvirt/qemu/$DOM.log"
-	assert_output --partial "sysfsdev=/sys/bus/mdev/devices/$uuid"
-	assert_output --partial 'enable-migration=on'
+	# QEMU's command line (libvirt gives -device as JSON) has the
+	# device, with the property the override set.
+	run -0 grep -a -- '"driver":"vfio-pci"' "$VR/var/log/libvirt/qemu/$DOM.log"
+	assert_output --partial "\"sysfsdev\":\"/sys/bus/mdev/devices/$uuid\""
+	assert_output --partial '"enable-migration":"on"'
 	# The running domain holds the device: the module stays.
 	run rmmod accmdev
 	assert_failure

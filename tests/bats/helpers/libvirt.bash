@@ -17,8 +17,11 @@ in_virt() {
 		HOME=/root LANG=C.UTF-8 "$@"
 }
 
+# vsh ARGS...: virsh ARGS, on the daemon of the root; a call that takes
+# over VIRSH_TIMEOUT seconds (120) is killed and fails.
 vsh() {
-	in_virt virsh -q -c "$VIRSH_URI" "$@"
+	timeout "${VIRSH_TIMEOUT:-120}" chroot "$VR" env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 virsh -q -c "$VIRSH_URI" "$@"
 }
 
 # virt_daemon OUT CMD...: start CMD in the background with no descriptor
@@ -94,13 +97,20 @@ virt_ready() {
 	[ -z "$VIRT_ERR" ] || fail "libvirt $VIRT_VERSION: $VIRT_ERR"
 }
 
-# virt_down: stop every domain and the daemon, and unmount.
-virt_down() {
-	local d p
-	[ -d "$VR/proc/1" ] || { umount -l "$VT" 2>/dev/null; return 0; }
+# virt_stop_domains: destroy every running domain (each holds its mdev).
+virt_stop_domains() {
+	local d
+	[ -S "$VR/run/libvirt/libvirt-sock" ] || return 0
 	for d in $(vsh list --name 2>/dev/null); do
 		vsh destroy "$d" >/dev/null 2>&1
 	done
+}
+
+# virt_down: stop every domain and the daemon, and unmount.
+virt_down() {
+	local p
+	[ -d "$VR/proc/1" ] || { umount -l "$VT" 2>/dev/null; return 0; }
+	virt_stop_domains
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/root" 2>/dev/null)" != "$VR" ] || kill "${p#/proc/}" 2>/dev/null
 	done
