@@ -83,7 +83,7 @@ virt_up() {
 		if [ -S "$VR/run/libvirt/libvirt-sock" ] &&
 			timeout $((end - SECONDS + 1)) chroot "$VR" virsh -q -c "$VIRSH_URI" version >/dev/null 2>&1; then
 			# Every node device event, from now on.
-			virt_daemon "$VT/events.log" in_virt virsh -q -c "$VIRSH_URI" nodedev-event --all --loop
+			virt_daemon "$VT/events.log" in_virt virsh -q -c "$VIRSH_URI" nodedev-event --event lifecycle --loop
 			return 0
 		fi
 		sleep 0.2
