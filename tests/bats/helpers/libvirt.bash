@@ -129,9 +129,10 @@ nodedev_name() {
 }
 
 # mdev_nodedev UUID: the node device name libvirt gives the mdev UUID,
-# found in its list (9.0 and 11.x name them differently).
+# active or only defined, found in its list (libvirt has named them
+# mdev_UUID and mdev_UUID_PARENT).
 mdev_nodedev() {
-	vsh nodedev-list --cap mdev | grep -m1 "^mdev_${1//-/_}"
+	vsh nodedev-list --cap mdev --all | grep -m1 "^mdev_${1//-/_}"
 }
 
 # nodedev_types NAME: "TYPE AVAILABLE DEVICE_API" per type, sorted, from
