@@ -42,7 +42,7 @@ virt_daemon() {
 # virt_up ROOT: mount the root and start libvirtd in it. Prints why not,
 # and fails, when it cannot.
 virt_up() {
-	local root=$1 i
+	local root=$1
 	[ -n "$root" ] || { echo "no libvirt root: make check makes it on the host (tests/pkg/virtroot.sh) and passes it"; return 1; }
 	[ -x "$root/usr/sbin/libvirtd" ] || { echo "$root has no /usr/sbin/libvirtd"; return 1; }
 	mkdir -p "$VT"
@@ -172,8 +172,7 @@ mdev_xml() {
 
 # wait_for CMD...: up to 30 s for CMD to succeed.
 wait_for() {
-	local i
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		"$@" && return 0
 		sleep 0.2
 	done
