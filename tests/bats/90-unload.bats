@@ -63,3 +63,42 @@ teardown() {
 	assert_equal "$(<"$ACC_CLASS/accmdev1/migratable")" 0
 	rmmod accmdev
 }
+
+# Another vendor's mdev parent, the kernel's mtty sample, beside accmdev:
+# accmdev's root bus and parents leave it alone, through an unload and a
+# load. (Last: it leaves mtty unloaded.)
+@test "mtty beside accmdev: its parent and device outlive accmdev's unload and load" {
+	modprobe mtty 2>/dev/null ||
+		skip "no mtty in this kernel: Debian's kernels do not build samples/vfio-mdev, the debug kernel does"
+	udevadm settle -t 30
+	addr=$(parent_addr accmdev0)
+	run ls "$MDEV_BUS"
+	assert_line mtty
+	assert_line "$addr"
+	avail=$(<"$MDEV_BUS/mtty/mdev_supported_types/mtty-2/available_instances")
+	m=$(new_uuid)
+	write_to "$MDEV_BUS/mtty/mdev_supported_types/mtty-2/create" "$m"
+	a=$(create_mdev accmdev0 accmdev-zip-r1-1qp)
+	run rmmod accmdev
+	assert_success
+	assert [ ! -e "$MDEV_DEVICES/$a" ]
+	assert [ -e "$MDEV_DEVICES/$m" ]
+	run ls "$MDEV_BUS"
+	assert_output mtty
+	insmod "$ACCMDEV_MODULE"
+	udevadm settle -t 30
+	run ls "$MDEV_BUS"
+	assert_line mtty
+	assert_line "$addr"
+	assert_equal "$(basename "$(readlink -f "$MDEV_DEVICES/$m/mdev_type")")" mtty-2
+	# mtty's pool is its own: one device less, as before the reload.
+	assert_equal "$(<"$MDEV_BUS/mtty/mdev_supported_types/mtty-2/available_instances")" $((avail - 1))
+	write_to "$MDEV_DEVICES/$m/remove" 1
+	assert [ ! -e "$MDEV_DEVICES/$m" ]
+	assert_equal "$(<"$MDEV_BUS/mtty/mdev_supported_types/mtty-2/available_instances")" "$avail"
+	run rmmod mtty
+	assert_success
+	run ls "$MDEV_BUS"
+	refute_line mtty
+	assert_line "$addr"
+}
