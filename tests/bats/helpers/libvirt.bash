@@ -71,6 +71,14 @@ virt_up() {
 		seccomp_sandbox = 0
 		stdio_handler = "file"
 	EOF
+	# libvirt 9.0's QEMU driver looks its default user up before it
+	# reads qemu.conf; libvirt-daemon-system (not installed) makes it,
+	# and the log directory.
+	grep -q '^libvirt-qemu:' "$VR/etc/passwd" || {
+		echo 'libvirt-qemu:x:64055:64055:libvirt:/var/lib/libvirt:/usr/sbin/nologin' >>"$VR/etc/passwd"
+		echo 'libvirt-qemu:x:64055:' >>"$VR/etc/group"
+	}
+	mkdir -p "$VR/var/log/libvirt"
 	cat >"$VR/etc/libvirt/libvirtd.conf" <<-EOF
 		auth_unix_ro = "none"
 		auth_unix_rw = "none"
@@ -81,7 +89,7 @@ virt_up() {
 	local end=$((SECONDS + ${VIRT_START_TIMEOUT:-300}))
 	while [ $SECONDS -lt $end ]; do
 		if [ -S "$VR/run/libvirt/libvirt-sock" ] &&
-			timeout $((end - SECONDS + 1)) chroot "$VR" virsh -q -c "$VIRSH_URI" version >/dev/null 2>&1; then
+			timeout $((end - SECONDS + 1)) chroot "$VR" virsh -q -c "$VIRSH_URI" uri >/dev/null 2>&1; then
 			# Every node device event, from now on.
 			virt_daemon "$VT/events.log" in_virt virsh -q -c "$VIRSH_URI" nodedev-event --event lifecycle --loop
 			return 0
