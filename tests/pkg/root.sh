@@ -195,8 +195,7 @@ base=$dir/base-$base_key
 root=$dir/pkg-$pkg_key
 debcache=$ACCMDEV_CACHE/pkgroot/debs
 mkdir -p "$dir" "$debcache"
-exec 8>"$dir.lock"
-flock -w 3600 8 || die "pkgroot: $dir.lock is held by another run"
+cache_lock "$dir.lock" pkgroot
 
 if [ -d "$root" ]; then
 	say "cached: $root"
@@ -216,7 +215,5 @@ for d in "$dir"/base-* "$dir"/*.new; do
 	[ -e "$d" ] && [ "$d" != "$base" ] && [ "$d" != "$base.log" ] || continue
 	rm -rf "$d"
 done
-ls -dt "$dir"/pkg-???????????????? 2>/dev/null | tail -n +4 | while read -r d; do
-	rm -rf "$d" "$d.log"
-done
+cache_prune 3 "$dir"/pkg-????????????????
 echo "$root"

@@ -91,8 +91,7 @@ dir=$ACCMDEV_CACHE/virtroot
 root=$dir/$ver-$key
 debcache=$ACCMDEV_CACHE/pkgroot/debs
 mkdir -p "$dir" "$debcache"
-exec 8>"$dir/$ver.lock"
-flock -w 3600 8 || die "virtroot: $dir/$ver.lock is held by another run"
+cache_lock "$dir/$ver.lock" virtroot
 
 if [ -d "$root" ]; then
 	say "cached: $root"
@@ -100,8 +99,6 @@ else
 	make_root
 fi
 touch "$root"
-ls -dt "$dir/$ver"-???????????????? 2>/dev/null | tail -n +3 | while read -r d; do
-	rm -rf "$d" "$d.log"
-done
+cache_prune 2 "$dir/$ver"-????????????????
 rm -rf "$dir/$ver"-*.new
 echo "$root"

@@ -51,3 +51,20 @@ kernel_kdir() {
 	echo "$ACCMDEV_CACHE/kernels/$1/usr/src/linux-headers-$1"
 }
 
+
+# cache_lock FILE WHO: hold FILE's lock on descriptor 8 until this shell
+# exits, waiting up to an hour for another run's (tests/pkg/*.sh).
+cache_lock() {
+	exec 8>"$1"
+	flock -w 3600 8 || die "$2: $1 is held by another run"
+}
+
+# cache_prune KEEP DIR...: of the DIRs, all but the KEEP most recently
+# used (touched) go, each with its DIR.log.
+cache_prune() {
+	local keep=$1 d
+	shift
+	ls -dt "$@" 2>/dev/null | tail -n +$((keep + 1)) | while read -r d; do
+		rm -rf "$d" "$d.log"
+	done
+}
