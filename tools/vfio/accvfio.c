@@ -779,12 +779,13 @@ void acc_sqe_fill(struct accmdev_sqe *s, uint8_t op, uint8_t flags,
 	s->dst_len = htole32(dst_len);
 }
 
-/* Reap one or more completions of a stream; all must be OK. */
-static int acc_stream_reap(struct acc_qp *qp, uint64_t *next_tag,
-			   uint8_t *result, uint32_t *result_len)
+/* Reap 1 to @max (at most 16) completions of a stream; all must be OK. */
+static int acc_stream_reap(struct acc_qp *qp, unsigned int max,
+			   uint64_t *next_tag, uint8_t *result,
+			   uint32_t *result_len)
 {
 	struct accmdev_cqe cqe[16];
-	int n = acc_qp_wait(qp, cqe, 16, 30000);
+	int n = acc_qp_wait(qp, cqe, max < 16 ? max : 16, 30000);
 
 	for (int i = 0; i < n; i++) {
 		uint16_t st = le16toh(cqe[i].status);
@@ -853,9 +854,15 @@ int acc_stream(struct acc_qp *qp, uint8_t op, acc_read_fn read, void *arg,
 			ret = acc_fail(d, (int)-len, "reading the input");
 			break;
 		}
-		/* At most depth in flight, so the next slot is free. */
+		/*
+		 * At most depth in flight, so the next slot is free. One
+		 * completion is reaped at a time: the rest stay in flight, so
+		 * a read of the input (where --migrate-to stops the device)
+		 * finds requests in flight however fast the engine is.
+		 */
 		while (!ret && qp->inflight >= depth)
-			ret = acc_stream_reap(qp, &next_tag, result, result_len);
+			ret = acc_stream_reap(qp, 1, &next_tag, result,
+					      result_len);
 		if (ret)
 			break;
 		/* Read ahead, to know whether the pending chunk is the last. */
@@ -874,7 +881,7 @@ int acc_stream(struct acc_qp *qp, uint8_t op, acc_read_fn read, void *arg,
 		len = nlen;
 	}
 	while (!ret && qp->inflight)
-		ret = acc_stream_reap(qp, &next_tag, result, result_len);
+		ret = acc_stream_reap(qp, 16, &next_tag, result, result_len);
 	acc_dma_unmap(d, &buf);
 	return ret;
 }
