@@ -99,7 +99,8 @@ skip_allowance() {
 	while read -r kind where suite max why; do
 		[ "$kind" = skip ] && [ "$suite" = "$1" ] || continue
 		# shellcheck disable=SC2053
-		if [ "$where" = "$3" ] || [[ $2 == $where ]]; then
+		if [ "$where" = "$3" ] || [[ $2 == $where ]] ||
+			{ [ "$where" = newest ] && [ "$2" = "$newest_prod" ]; }; then
 			echo "$max $why"
 			return
 		fi
@@ -330,9 +331,12 @@ pkgroot_env() {
 
 # 88-libvirt runs Debian's libvirt 11.3 and 9.0 in the guest, each from a
 # root tests/pkg/virtroot.sh makes on the host (cached), in the
-# background while the guests before the newest kernel's run.
-virtroot_pid=""
+# background while the debug lane's guest runs. The production lane runs
+# the suite, so every production kernel's guest gets both roots.
+virtroot_pid="" virtroot_done=0
 
+# virtroot_start KVER: start making the roots if the run has a production
+# kernel (KVER, the newest).
 virtroot_start() {
 	[ -n "$1" ] && selected 88-libvirt || return 0
 	(
@@ -347,26 +351,32 @@ virtroot_start() {
 	virtroot_pid=$!
 }
 
-# virtroot_env KVER: on the newest kernel, wait for the roots and set
-# virtroot_words to the guest's ACCMDEV_VIRT_ROOT_11=... and _9=...
-# words. A root that was not made is reported here; 88-libvirt's tests
-# then fail in the guest.
+# virtroot_env KVER: on a production kernel, wait for the roots (the
+# first time) and set virtroot_words to the guest's
+# ACCMDEV_VIRT_ROOT_11=... and _9=... words (_9 on the oldest production
+# kernel only). A root that was not made is reported once, here;
+# 88-libvirt's tests then fail in the guest.
 virtroot_words=""
 virtroot_env() {
 	local v root t0=$SECONDS
 	virtroot_words=""
-	[ -n "$virtroot_pid" ] && [ "$1" = "$newest_prod" ] || return 0
-	if ! wait "$virtroot_pid"; then
-		fail_tap "$results/virtroot.tap" "tests/pkg/virtroot.sh made the libvirt roots of 88-libvirt: $(tail -n 1 "$results/virtroot.log") (see $results/virtroot.log)"
-		report "libvirt roots" "$results/virtroot.tap" 1 0 "" "${k_pre[$1]}"
-	else
-		echo "${k_pre[$1]}  (88-libvirt's libvirt roots: $(cat "$results/virtroot.time") s on the host, $((SECONDS - t0)) s waited for)"
+	[ -n "$virtroot_pid" ] && [ "$(kernel_lane "$1")" = prod ] || return 0
+	if [ "$virtroot_done" = 0 ]; then
+		virtroot_done=1
+		if ! wait "$virtroot_pid"; then
+			fail_tap "$results/virtroot.tap" "tests/pkg/virtroot.sh made the libvirt roots of 88-libvirt: $(tail -n 1 "$results/virtroot.log") (see $results/virtroot.log)"
+			report "libvirt roots" "$results/virtroot.tap" 1 0 "" "${k_pre[$1]}"
+		else
+			echo "${k_pre[$1]}  (88-libvirt's libvirt roots: $(cat "$results/virtroot.time") s on the host, $((SECONDS - t0)) s waited for)"
+		fi
 	fi
 	for v in 11 9; do
+		# libvirt 9.0 is bookworm's: it runs beside the oldest
+		# production kernel (bookworm's 6.1); 11.3 on every one.
+		[ "$v" = 11 ] || [ "$1" = "$oldest_prod" ] || continue
 		root=$(head -n 1 "$results/virtroot-$v.path" 2>/dev/null) || root=""
 		[ -z "$root" ] || virtroot_words+=$(printf 'ACCMDEV_VIRT_ROOT_%s=%q ' "$v" "$root")
 	done
-	virtroot_pid=""
 }
 
 # ---- kernels -----------------------------------------------------------------
@@ -580,9 +590,11 @@ fi
 
 # The newest production kernel of the run: the suites of the "newest"
 # lane (user space as the client) run there alone.
-newest_prod=$(for k in $kernels; do
+prod_kernels=$(for k in $kernels; do
 	[ "$(kernel_lane "$k")" = prod ] && echo "$k"
-done | sort -V | tail -n 1)
+done | sort -V)
+newest_prod=$(tail -n 1 <<<"$prod_kernels")
+oldest_prod=$(head -n 1 <<<"$prod_kernels")
 # 86-packages runs there (the newest lane): its DKMS root is made on the
 # host meanwhile.
 pkgroot_start "$newest_prod"

@@ -24,6 +24,28 @@ FAULTINJ_OPTS=(-x vfio_create_group)
 # Reports of a kernel bug: tests/lib/logscan.sh, exported by tests/vm/guest.sh.
 SPLAT=$ACCMDEV_SPLATS
 
+# udevd is stopped while the suite runs and started again after it. Each
+# injection point loads the module or creates a device, and udevd's
+# rules for the dozens of uevents that makes cost a large share of the
+# load sweep's time (Documentation/testing.rst, "Fault injection"), for
+# work no test here looks at. The kernel still builds every uevent, and
+# those allocations are still injected; with no listener it allocates no
+# message to send (lib/kobject_uevent.c), so those points are not.
+setup_file() {
+	if udevadm control --ping 2>/dev/null; then
+		udevadm control --exit || return
+		export FAULTINJ_UDEVD=stopped
+	fi
+}
+
+teardown_file() {
+	[ "${FAULTINJ_UDEVD:-}" = stopped ] || return 0
+	/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || return
+	# What was added while it was down gets its udev properties.
+	udevadm trigger --action=add
+	udevadm settle -t 60
+}
+
 setup() {
 	load helpers/common
 	[ -e /proc/thread-self/fail-nth ] &&
