@@ -146,7 +146,12 @@ mdev_nodedev() {
 # nodedev_types NAME: "TYPE AVAILABLE DEVICE_API" per type, sorted, from
 # libvirt's XML of the node device NAME.
 nodedev_types() {
-	vsh nodedev-dumpxml "$1" | python3 -c '
+	vsh nodedev-dumpxml "$1" | xml_types
+}
+
+# xml_types: the same, from a node device's XML on stdin.
+xml_types() {
+	python3 -c '
 import sys
 import xml.etree.ElementTree as ET
 root = ET.fromstring(sys.stdin.read())
@@ -161,7 +166,7 @@ for t in root.iter("type"):
 sysfs_types() {
 	local t
 	for t in "$MDEV_BUS/$1/mdev_supported_types"/*; do
-		echo "${t##*/} $(cat "$t/available_instances") $(cat "$t/device_api")"
+		echo "${t##*/} $(<"$t/available_instances") $(<"$t/device_api")"
 	done | sort
 }
 
@@ -223,7 +228,7 @@ check_parent_types() {
 		assert_output --partial "<class>0x120000</class>"
 		assert_output --partial "<vendor id='0xacce'"
 		assert_output --partial "<capability type='mdev_types'>"
-		run -0 nodedev_types "$name"
+		run -0 xml_types <<<"$output"
 		[ -n "$output" ] || fail "no types in libvirt's XML of $name"
 		assert_equal "$output" "$(sysfs_types "$addr")"
 	done

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # accctl receive in the background, for the suites that migrate over TCP
-# (74-migration, 75-xfer-auth). Loaded after helpers/common (ACCCTL).
+# (73-accctl-migrate, 75-xfer-auth). Loaded after helpers/common (ACCCTL).
 
 # start_receiver DST [ARGS...]: accctl receive in the background on a
 # free loopback port, into $RECV_OUT; sets RECV_PID, RECV_OUT and PORT.
