@@ -40,7 +40,9 @@ setup_file() {
 
 teardown_file() {
 	[ "${FAULTINJ_UDEVD:-}" = stopped ] || return 0
-	/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || return
+	load helpers/common
+	nofds /lib/systemd/systemd-udevd --daemon </dev/null >/dev/null 2>&1 ||
+		return
 	# What was added while it was down gets its udev properties.
 	udevadm trigger --action=add
 	udevadm settle -t 60

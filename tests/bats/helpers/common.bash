@@ -115,5 +115,19 @@ dmesg_since_mark() {
 	dmesg | sed "0,/$DMESG_MARK/d"
 }
 
+# nofds CMD...: CMD (a program or a function), in a subshell without the
+# shell's descriptors above 2. A daemon started with them would hold
+# bats's fd 3 (its TAP stream), and bats waits until every holder is
+# gone.
+nofds() {
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -le 2 ] || eval "exec $fd>&-"
+		done
+		"$@"
+	)
+}
+
 eval "$accmdev_debug_trap"
 unset accmdev_debug_trap

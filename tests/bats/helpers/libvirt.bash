@@ -30,13 +30,7 @@ vsh() {
 virt_daemon() {
 	local out=$1
 	shift
-	(
-		for fd in /proc/self/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -le 2 ] || eval "exec $fd>&-"
-		done
-		"$@"
-	) </dev/null >"$out" 2>&1 &
+	nofds "$@" </dev/null >"$out" 2>&1 &
 }
 
 # virt_up ROOT: mount the root and start libvirtd in it. Prints why not,
