@@ -35,11 +35,6 @@ teardown() {
 	cleanup_devices
 }
 
-# PRE_COPY comes with 6.2; the matrix has 6.1 without it.
-has_precopy() {
-	[[ $(uname -r) != 6.1.* ]]
-}
-
 @test "accctl migrate moves a device and reports bytes, downtime and total time" {
 	src=$(create_mdev accmdev0 accmdev-zip-r1-2qp)
 	dst=$(create_mdev accmdev1 accmdev-zip-r1-2qp)

@@ -32,11 +32,6 @@ teardown() {
 	cleanup_devices
 }
 
-# PRE_COPY comes with 6.2; the matrix has 6.1 without it.
-has_precopy() {
-	[[ $(uname -r) != 6.1.* ]]
-}
-
 want_flags() {
 	if has_precopy; then
 		echo "flags: STOP_COPY P2P PRE_COPY"

@@ -43,8 +43,13 @@ teardown_file() {
 	load helpers/common
 	nofds /lib/systemd/systemd-udevd --daemon </dev/null >/dev/null 2>&1 ||
 		return
-	# What was added while it was down gets its udev properties.
-	udevadm trigger --action=add
+	# What was added while it was down, and is still there, gets its udev
+	# properties: the accelerators' bus, functions and class devices
+	# (all under accmdev's root device), and the module. Not every
+	# device, whose events are slow to process on the debug kernel.
+	udevadm trigger --action=add --parent-match=/sys/devices/accmdev
+	udevadm trigger --action=add --subsystem-match=module \
+		--sysname-match=accmdev
 	udevadm settle -t 60
 }
 

@@ -78,3 +78,9 @@ wait_gone() {
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
+
+# Whether the kernel has VFIO's PRE_COPY (6.2 and later; the matrix has
+# 6.1 without it).
+has_precopy() {
+	[[ $(uname -r) != 6.1.* ]]
+}
