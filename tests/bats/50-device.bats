@@ -9,10 +9,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	load helpers/common
 	load helpers/device
-	cleanup_devices
-	device_tools_built
-	export DATA=$BATS_FILE_TMPDIR
-	make_inputs "$DATA"
+	device_suite_start
 	# zip rev2 with 2 QPs (all four zip algorithms), sec rev1 with 1 QP.
 	ZIP=$(create_mdev accmdev2 accmdev-zip-r2-2qp)
 	SEC=$(create_mdev accmdev3 accmdev-sec-r1-1qp)

@@ -33,10 +33,7 @@ setup_file() {
 	export HAVE_IOMMUFD=0
 	kernel_has_iommufd || return 0
 	HAVE_IOMMUFD=1
-	cleanup_devices
-	device_tools_built
-	export DATA=$BATS_FILE_TMPDIR
-	make_inputs "$DATA"
+	device_suite_start
 }
 
 teardown_file() {

@@ -9,10 +9,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	load helpers/common
 	load helpers/device
-	cleanup_devices
-	device_tools_built
-	export DATA=$BATS_FILE_TMPDIR
-	make_inputs "$DATA"
+	device_suite_start
 }
 
 teardown_file() {

@@ -51,7 +51,6 @@ kernel_kdir() {
 	echo "$ACCMDEV_CACHE/kernels/$1/usr/src/linux-headers-$1"
 }
 
-
 # cache_lock FILE WHO: hold FILE's lock on descriptor 8 until this shell
 # exits, waiting up to an hour for another run's (tests/pkg/*.sh).
 cache_lock() {

@@ -31,6 +31,15 @@ make_inputs() {
 	"$ACCREF" gen "$1"
 }
 
+# From a suite's setup_file: no device left, the programs built, and the
+# test inputs in $DATA (the file's temporary directory), exported.
+device_suite_start() {
+	cleanup_devices
+	device_tools_built
+	export DATA=$BATS_FILE_TMPDIR
+	make_inputs "$DATA"
+}
+
 # zlib.decompress(Z) == F for each pair "Z F"; prints one line per pair.
 py_inflate_check() {
 	python3 - "$@" <<'PY'
